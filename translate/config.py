@@ -111,6 +111,7 @@ class TrainConfig:
     device: str = "auto"
     log_every: int = 10
     sample_every: int = 500  # steps between sample grids (0 = every epoch end)
+    eval_every: int = 0  # steps between validation metrics (0 = only at the end)
     latest_every: int = 100  # steps between "latest" checkpoints (also at epoch ends and on exit)
     ckpt_every: int = 5000  # steps between kept periodic checkpoints
     keep_last: int = 0  # periodic checkpoints to keep (0 = all)
@@ -336,8 +337,8 @@ def resolve(layers: list[tuple[str, dict[str, Any]]], overrides: list[str] = ())
         # validate each layer on its own so errors name the file that is wrong
         from_dict(Config, deep_merge(to_dict(Config()), layer), f"{source}: config")
         data = deep_merge(data, layer)
-    data = apply_overrides(data, list(overrides))
-    return from_dict(Config, deep_merge(to_dict(Config()), data), "--set: config" if overrides else "config")
+    data = apply_overrides(deep_merge(to_dict(Config()), data), list(overrides))
+    return from_dict(Config, data, "--set: config" if overrides else "config")
 
 
 def dump_yaml(cfg: Config) -> str:

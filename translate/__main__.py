@@ -1,0 +1,5 @@
+"""``python -m translate`` == the ``translate`` command."""
+
+from .cli import main
+
+main()

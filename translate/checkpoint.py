@@ -1,0 +1,336 @@
+"""Checkpoints are data: generator weights + everything needed to rebuild them.
+
+* ``generator.safetensors``: the inference generators of a task (EMA weights when EMA is on),
+  tensor keys prefixed by net name (``G.model.model.0.weight``, ``G_A.model.1.weight``), with
+  metadata holding the format version, task, per-net registry name + options, direction/domains,
+  normalisation and the resolved run config. ``load_generators`` rebuilds the nets from it alone.
+* ``state.pt``: the training state (discriminators, raw generators when EMA is on, optimisers,
+  schedulers, AMP scaler, step/epoch/data position, RNG states, task extras), read back with
+  ``torch.load(weights_only=True)`` so no code is ever unpickled.
+
+A run keeps ``checkpoints/step_XXXXXXXX/{generator.safetensors,state.pt}`` directories, written
+to a temporary directory and renamed into place, and a ``checkpoints/LATEST`` pointer replaced
+atomically, so a killed run always resumes from a complete checkpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, safe_open, save_file
+from torch import nn
+
+from . import __version__
+from .config import Config, dump_yaml, from_yaml_text
+from .errors import CheckpointError
+from .registry import GENERATORS
+
+FORMAT = "gan-translate/1"
+NORMALISATION = "RGB, NCHW float32 in [-1, 1] (x / 127.5 - 1)"
+GEN_FILE = "generator.safetensors"
+STATE_FILE = "state.pt"
+KEPT_MARK = "KEEP"  # marks a periodic checkpoint that later ones do not supersede
+
+
+# ----------------------------------------------------------------------------- atomic writes
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file + rename."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def spec_of(net: nn.Module) -> dict[str, Any]:
+    """The registry name and options a net was built with (set by ``tasks.base.build_net``)."""
+    spec = getattr(net, "translate_spec", None)
+    if not spec:
+        raise CheckpointError(f"{type(net).__name__} was not built from the registry; cannot describe it")
+    return spec
+
+
+# ----------------------------------------------------------------------------- generator files
+
+
+def save_generators(
+    path: str | Path,
+    gens: dict[str, nn.Module],
+    *,
+    task: str,
+    config: Config | None,
+    net_meta: dict[str, dict[str, Any]] | None = None,
+    default: str | None = None,
+    extra: dict[str, Any] | None = None,
+    dtype: torch.dtype | None = None,
+) -> Path:
+    """Write ``gens`` (name -> net) as one safetensors file with rebuild metadata; atomic."""
+    path = Path(path)
+    tensors: dict[str, torch.Tensor] = {}
+    nets_meta: dict[str, Any] = {}
+    for name, net in gens.items():
+        spec = spec_of(net)
+        nets_meta[name] = {
+            **spec,
+            "kind": getattr(net, "kind", "image"),
+            "input_multiple": int(getattr(net, "input_multiple", 1)),
+            **(net_meta or {}).get(name, {}),
+        }
+        for k, v in net.state_dict().items():
+            t = v.detach().to("cpu")
+            if dtype is not None and t.is_floating_point():
+                t = t.to(dtype)
+            tensors[f"{name}.{k}"] = t.contiguous().clone()
+    meta = {
+        "format": FORMAT,
+        "translate_version": __version__,
+        "task": task,
+        "nets": json.dumps(nets_meta),
+        "default": default or next(iter(gens)),
+        "normalization": NORMALISATION,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "config": dump_yaml(config) if config is not None else "",
+        **{k: json.dumps(v) for k, v in (extra or {}).items()},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    save_file(tensors, str(tmp), metadata=meta)
+    os.replace(tmp, path)
+    return path
+
+
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """Parsed metadata of a generator file (``nets`` decoded; config left as YAML text)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: file not found")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            raw = f.metadata() or {}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: not a safetensors file ({exc})") from None
+    if raw.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{path}: not a gan-translate generator file (format {raw.get('format')!r}); "
+            "reference .pth files load with --arch NAME"
+        )
+    meta: dict[str, Any] = dict(raw)
+    meta["nets"] = json.loads(raw["nets"])
+    for k in ("step", "epoch", "ema"):
+        if k in raw:
+            meta[k] = json.loads(raw[k])
+    return meta
+
+
+@dataclass
+class GeneratorFile:
+    """A loaded generator file: nets rebuilt from metadata, in eval mode."""
+
+    path: Path
+    nets: dict[str, nn.Module]
+    meta: dict[str, Any]
+    config: Config | None = None
+    info: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def task(self) -> str:
+        return self.meta.get("task", "")
+
+    @property
+    def default(self) -> str:
+        return self.meta.get("default") or next(iter(self.nets))
+
+
+def build_from_spec(spec: dict[str, Any]) -> nn.Module:
+    """Rebuild a generator from its ``{"arch", "options"}`` spec."""
+    net = GENERATORS.build(spec["arch"], **spec.get("options", {}))
+    net.translate_spec = {"arch": spec["arch"], "options": dict(spec.get("options", {}))}
+    return net
+
+
+def load_generators(path: str | Path, device: str | torch.device = "cpu") -> GeneratorFile:
+    """Rebuild every generator stored in a generator file and load its weights (float32, eval)."""
+    from .registry import load_all
+
+    load_all()
+    path = Path(path)
+    meta = read_metadata(path)
+    try:
+        tensors = load_file(str(path), device="cpu")
+    except (SafetensorError, OSError) as exc:
+        raise CheckpointError(f"{path}: unreadable weights ({exc})") from None
+    nets: dict[str, nn.Module] = {}
+    for name, spec in meta["nets"].items():
+        net = build_from_spec(spec)
+        prefix = f"{name}."
+        sd = {k[len(prefix):]: v.float() if v.is_floating_point() else v for k, v in tensors.items() if k.startswith(prefix)}
+        try:
+            net.load_state_dict(sd, strict=True)
+        except RuntimeError as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise CheckpointError(f"{path}: weights for {name!r} do not fit {spec['arch']} ({first})") from None
+        net.kind = spec.get("kind", getattr(net, "kind", "image"))
+        nets[name] = net.to(device).eval()
+    cfg = None
+    if meta.get("config"):
+        try:
+            cfg = from_yaml_text(meta["config"], f"{path}: embedded config")
+        except Exception:  # an older/newer config schema must not stop inference
+            cfg = None
+    return GeneratorFile(path, nets, meta, cfg, meta["nets"])
+
+
+# ----------------------------------------------------------------------------- run checkpoints
+
+
+def checkpoints_dir(run_dir: str | Path) -> Path:
+    return Path(run_dir) / "checkpoints"
+
+
+def step_dir_name(step: int) -> str:
+    return f"step_{step:08d}"
+
+
+def write_run_checkpoint(
+    run_dir: str | Path,
+    step: int,
+    write_generators: Any,
+    state: dict[str, Any],
+    *,
+    keep: bool,
+    keep_last: int = 0,
+) -> Path:
+    """Write ``checkpoints/step_N/`` atomically, point LATEST at it and prune old ones.
+
+    ``write_generators(path)`` writes the generator file; ``state`` is saved with torch.save.
+    ``keep`` marks a periodic checkpoint (kept); the others are superseded by the next one.
+    """
+    ckdir = checkpoints_dir(run_dir)
+    ckdir.mkdir(parents=True, exist_ok=True)
+    final = ckdir / step_dir_name(step)
+    tmp = ckdir / f".tmp-{step_dir_name(step)}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    write_generators(tmp / GEN_FILE)
+    if keep:
+        (tmp / KEPT_MARK).touch()
+    with open(tmp / STATE_FILE, "wb") as f:
+        torch.save(state, f)
+        f.flush()
+        os.fsync(f.fileno())
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+    atomic_write_bytes(ckdir / "LATEST", final.name.encode())
+    _prune(ckdir, final.name, keep_last)
+    return final
+
+
+def _prune(ckdir: Path, current: str, keep_last: int) -> None:
+    """Drop superseded non-periodic checkpoints and periodic ones beyond ``keep_last``."""
+    dirs = sorted(d for d in ckdir.glob("step_*") if d.is_dir() and d.name != current)
+    kept = []
+    for d in dirs:
+        if (d / KEPT_MARK).exists():
+            kept.append(d)
+        else:
+            shutil.rmtree(d, ignore_errors=True)
+    if keep_last > 0:
+        for d in kept[: max(0, len(kept) - keep_last)]:
+            shutil.rmtree(d, ignore_errors=True)
+    for t in ckdir.glob(".tmp-*"):
+        shutil.rmtree(t, ignore_errors=True)
+
+
+def _complete(d: Path) -> bool:
+    return (d / GEN_FILE).is_file() and (d / STATE_FILE).is_file()
+
+
+def latest_checkpoint(run_dir: str | Path) -> Path | None:
+    """The directory LATEST points to, or the newest complete one if the pointer is stale."""
+    ckdir = checkpoints_dir(run_dir)
+    pointer = ckdir / "LATEST"
+    if pointer.is_file():
+        d = ckdir / pointer.read_text().strip()
+        if _complete(d):
+            return d
+    candidates = sorted(d for d in ckdir.glob("step_*") if d.is_dir() and _complete(d))
+    return candidates[-1] if candidates else None
+
+
+def load_state(path: str | Path) -> dict[str, Any]:
+    """Read a ``state.pt`` safely (weights_only=True)."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # pickle errors, truncated files
+        raise CheckpointError(f"{path}: unreadable train state ({str(exc).splitlines()[0]})") from None
+
+
+def resolve_generator_file(model: str | Path) -> Path:
+    """A run folder, a checkpoint directory or a generator file -> the generator file path."""
+    p = Path(model)
+    if p.is_dir():
+        if (p / GEN_FILE).is_file():
+            return p / GEN_FILE
+        d = latest_checkpoint(p)
+        if d is None:
+            raise CheckpointError(f"{p}: no checkpoint found (expected {p}/checkpoints/step_*/{GEN_FILE})")
+        return d / GEN_FILE
+    if not p.exists():
+        raise CheckpointError(f"{p}: no such file or folder")
+    return p
+
+
+# ----------------------------------------------------------------------------- reference imports
+
+
+def _reference_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise CheckpointError(f"{path}: not a loadable PyTorch state dict ({str(exc).splitlines()[0]})") from None
+    for key in ("state_dict", "model", "G", "netG"):
+        if isinstance(obj, dict) and isinstance(obj.get(key), dict):
+            obj = obj[key]
+    if not isinstance(obj, dict) or not obj or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise CheckpointError(f"{path}: expected a state dict of tensors")
+    return obj
+
+
+def load_reference(path: str | Path, arch: str | None, options: dict[str, Any]) -> tuple[nn.Module, dict[str, Any]]:
+    """Load a reference-repo generator (``latest_net_G.pth``, ``{iter}-G.ckpt``) into our net.
+
+    The norm layer is read off the file when not given: the reference adds conv biases only with
+    InstanceNorm, so a bias on the first conv means ``norm: instance``.
+    """
+    from .nets.reference import adapt_reference_state_dict
+    from .registry import load_all
+
+    load_all()
+    path = Path(path)
+    if not arch:
+        raise ConfigError(f"{path}: reference checkpoints need --arch (one of {', '.join(GENERATORS.names())})")
+    sd = _reference_state_dict(path)
+    opts = dict(options)
+    first_conv = [k for k in sd if k.endswith(".weight") and sd[k].dim() == 4]
+    if "norm" not in opts and first_conv and "norm" in GENERATORS.entry(arch).accepted_options():
+        has_bias = first_conv[0][: -len("weight")] + "bias" in sd
+        opts["norm"] = "instance" if has_bias else "batch"
+    net = GENERATORS.build(arch, **opts)
+    cleaned, _dropped = adapt_reference_state_dict(sd, net)
+    net.load_state_dict(cleaned, strict=True)
+    net.translate_spec = {"arch": arch, "options": opts}
+    meta = {"arch": arch, "options": opts, "kind": getattr(net, "kind", "image"), "input_multiple": int(getattr(net, "input_multiple", 1))}
+    return net.eval(), meta

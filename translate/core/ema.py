@@ -1,0 +1,34 @@
+"""Exponential moving average of generator weights (used for sampling and export)."""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+
+class EMA:
+    """Keeps ``shadow = decay * shadow + (1 - decay) * params``; buffers are copied as they are."""
+
+    def __init__(self, net: nn.Module, decay: float = 0.999, start: int = 0) -> None:
+        if not 0.0 < decay < 1.0:
+            raise ValueError(f"EMA decay must be in (0, 1), got {decay}")
+        self.decay = decay
+        self.start = start
+        self.shadow = copy.deepcopy(net).eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, net: nn.Module, step: int) -> None:
+        """Blend the current weights into the shadow (plain copy before ``start``)."""
+        decay = self.decay if step >= self.start else 0.0
+        for s, p in zip(self.shadow.parameters(), net.parameters()):
+            s.lerp_(p.detach().to(s.dtype), 1.0 - decay)
+        for s, b in zip(self.shadow.buffers(), net.buffers()):
+            s.copy_(b)
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return self.shadow.state_dict()
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        self.shadow.load_state_dict(state)

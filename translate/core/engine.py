@@ -1,0 +1,367 @@
+"""The one training loop every task runs on.
+
+The engine owns optimisers (Adam, separate G/D learning rates), LR schedules, mixed precision,
+multi-process training, EMA of generators, the NaN/Inf guard, logging, sample grids, periodic and
+latest checkpoints and exact resume. A task (translate/tasks) only says what the losses are.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from .. import checkpoint as ckpt
+from ..config import Config, save as save_config
+from ..errors import InputError, TrainingDiverged
+from ..registry import TASKS, load_all
+from . import distributed as D
+from . import rng
+from .ema import EMA
+from .logger import RunLogger
+from .precision import make_precision, pick_device
+from .sampler import ResumableSampler
+from .schedules import build_schedule
+from .stabilisers import prepare_task, unwrap
+
+
+def _grad_norm(params: list[nn.Parameter]) -> float:
+    grads = [p.grad.detach().float().norm() for p in params if p.grad is not None]
+    return float(torch.stack(grads).norm()) if grads else 0.0
+
+
+class Engine:
+    """Trains ``cfg.task`` into ``run_dir``; ``resume=True`` continues from its latest checkpoint.
+
+    ``dataset_factory(task)`` replaces the task's training data (benchmarks use synthetic data).
+    """
+
+    def __init__(self, cfg: Config, run_dir: str | Path, *, resume: bool = False, dataset_factory: Any = None) -> None:
+        load_all()
+        self.cfg, self.run_dir = cfg, Path(run_dir)
+        self.device = pick_device(cfg.train.device)
+        self.dist = D.setup(self.device.type)
+        rng.seed_all(cfg.seed)
+        self.task = TASKS.build(cfg.task, cfg, self.device)
+        self.notes: list[str] = prepare_task(self.task, cfg, self.device, self.dist)
+        for net in self.task.nets.values():
+            D.broadcast_module(net, self.dist)
+        rng.seed_all(cfg.seed + self.dist.rank)  # per-rank noise (dropout) after identical init
+
+        t = cfg.train
+        self.dataset = dataset_factory(self.task) if dataset_factory else self.task.build_dataset(cfg.data.split, train=True)
+        self.sampler = ResumableSampler(len(self.dataset), seed=cfg.seed, shuffle=True, rank=self.dist.rank, world=self.dist.world)
+        self.loader = DataLoader(
+            self.dataset, batch_size=t.batch_size, sampler=self.sampler, num_workers=t_workers(cfg),
+            pin_memory=self.device.type == "cuda", persistent_workers=t_workers(cfg) > 0,
+            generator=torch.Generator().manual_seed(cfg.seed),
+        )
+        self.steps_per_epoch = math.ceil(self.sampler.per_rank / t.batch_size)
+        self.total = t.steps if t.steps > 0 else t.epochs * self.steps_per_epoch
+        self.task.set_total_steps(self.total)
+
+        o = cfg.optim
+        betas = (o.beta1, o.beta2)
+        self.opt = {
+            "G": torch.optim.Adam(self.task.g_params(), lr=o.lr_g, betas=betas, weight_decay=o.weight_decay),
+            "D": torch.optim.Adam(self.task.d_params(), lr=o.lr_d, betas=betas, weight_decay=o.weight_decay),
+        }
+        units = self.total if cfg.schedule.per == "step" else math.ceil(self.total / self.steps_per_epoch)
+        mult = build_schedule(cfg.schedule, units)
+        self.sched = {k: torch.optim.lr_scheduler.LambdaLR(v, mult) for k, v in self.opt.items()}
+        self.prec = make_precision(t.amp, self.device)
+        self.ema = {k: EMA(unwrap(n), t.ema, t.ema_start) for k, n in self.task.generators().items()} if t.ema > 0 else {}
+        self.step = self.epoch = self.batch_in_epoch = 0
+        self.bad_run = self.bad_total = 0
+        if resume:
+            self._resume()
+        if self.prec.note:
+            self.notes.append(self.prec.note)
+        self.log = RunLogger(self.run_dir, enabled=self.dist.is_main, tensorboard=t.tensorboard, progress=t.progress, total=self.total, start=self.step)
+        self._acc: dict[str, list[float]] = {}
+        self._fixed: dict[str, Any] | None = None
+        self._saved_at = self._sampled_at = -1
+
+    # ------------------------------------------------------------------ the loop
+    def fit(self) -> dict[str, float]:
+        """Train until ``total`` steps; returns the last logged scalars and evaluation metrics."""
+        if self.dist.is_main:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            save_config(self.cfg, self.run_dir / "config.yaml")
+        for note in self.notes:
+            self.log.message(f"note: {note}")
+        old = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
+        last: dict[str, float] = {}
+        try:
+            while self.step < self.total:
+                self.sampler.set_epoch(self.epoch, self.batch_in_epoch * self.cfg.train.batch_size)
+                for batch in self.loader:
+                    last = self._train_step(batch) or last
+                    self.step += 1
+                    self.batch_in_epoch += 1
+                    self.log.advance()
+                    self._after_step()
+                    if self.step >= self.total:
+                        break
+                if self.batch_in_epoch >= self.steps_per_epoch:
+                    self._end_epoch()
+            last.update(self.evaluate())
+            if self._saved_at != self.step:
+                self.save(keep=False)
+            if self._sampled_at != self.step:
+                self._samples()
+        except KeyboardInterrupt:
+            self.save(keep=False)
+            self.log.message(f"interrupted at step {self.step}; continue with: translate train {self.cfg.task} --resume {self.run_dir}")
+            raise
+        finally:
+            if old is not None:
+                signal.signal(signal.SIGTERM, old)
+            self.log.close()
+            if hasattr(self.dataset, "bad_count") and getattr(self.dataset, "bad_count", 0):
+                print(f"skipped {self.dataset.bad_count} bad image(s) (data.skip_bad)")
+            D.teardown(self.dist)
+        return last
+
+    def _train_step(self, batch: dict[str, Any]) -> dict[str, float] | None:
+        task, t = self.task, self.cfg.train
+        batch = task.to_device(batch)
+        update_g = (self.step + 1) % t.n_critic == 0
+        for net in task.nets.values():
+            net.train()
+        with self.prec.autocast():
+            out = task.forward(batch, need_grad=update_g)
+        logs: dict[str, float] = {}
+        for phase in task.order:
+            if phase == "g" and not update_g:
+                continue
+            if not self._phase(phase, batch, out, logs):
+                return self._skip_step(logs)
+        self.bad_run = 0
+        if self.prec.scaler is not None:
+            self.prec.scaler.update()
+        if self.cfg.schedule.per == "step":
+            for s in self.sched.values():
+                s.step()
+        for k, v in logs.items():
+            self._acc.setdefault(k, []).append(v)
+        return None
+
+    def _phase(self, phase: str, batch: dict[str, Any], out: dict[str, Any], logs: dict[str, float]) -> bool:
+        task = self.task
+        is_d = phase == "d"
+        key = "D" if is_d else "G"
+        for net in task.discriminators().values():
+            net.requires_grad_(is_d)
+        opt = self.opt[key]
+        opt.zero_grad(set_to_none=True)
+        with self.prec.autocast():
+            loss, extra = (task.d_loss if is_d else task.g_loss)(batch, out, self.step)
+        if not self._all_finite(loss):
+            logs[f"loss_{key}"] = float(loss.detach())
+            return False
+        params = task.d_params() if is_d else task.g_params()
+        scaler = self.prec.scaler
+        (scaler.scale(loss) if scaler is not None else loss).backward()
+        D.average_gradients(params, self.dist)
+        if self._logging_now():
+            if scaler is not None:
+                scaler.unscale_(opt)
+            logs[f"grad_norm_{key}"] = _grad_norm(params)
+        if scaler is not None:
+            scaler.step(opt)
+        else:
+            opt.step()
+        if is_d:
+            task.adv.after_d_step(list(task.discriminators().values()))
+        else:
+            for name, ema in self.ema.items():
+                ema.update(unwrap(task.nets[name]), self.step)
+        logs[f"loss_{key}"] = float(loss.detach())
+        logs.update({k: float(v) for k, v in extra.items()})
+        return True
+
+    def _all_finite(self, loss: torch.Tensor) -> bool:
+        ok = torch.isfinite(loss.detach()).all().to(torch.float32).reshape(1)
+        if self.dist.enabled:
+            torch.distributed.all_reduce(ok, op=torch.distributed.ReduceOp.MIN)
+        return bool(ok.item() > 0)
+
+    def _skip_step(self, logs: dict[str, float]) -> None:
+        for opt in self.opt.values():
+            opt.zero_grad(set_to_none=True)
+        self.bad_run += 1
+        self.bad_total += 1
+        self.log.message(f"warning: non-finite loss at step {self.step + 1} ({logs}); step skipped ({self.bad_total} so far)")
+        if self.bad_run >= self.cfg.train.nan_tolerance:
+            latest = ckpt.latest_checkpoint(self.run_dir)
+            raise TrainingDiverged(
+                f"training diverged: {self.bad_run} consecutive steps with non-finite losses at step {self.step + 1}; "
+                f"try a lower learning rate (optim.lr_g/lr_d), --set train.amp=off or another gan.loss"
+                + (f"; last good checkpoint: {latest}" if latest else "")
+            )
+
+    def _logging_now(self) -> bool:
+        return (self.step + 1) % max(1, self.cfg.train.log_every) == 0
+
+    def _after_step(self) -> None:
+        t = self.cfg.train
+        if self.step % max(1, t.log_every) == 0 and self._acc:
+            scalars = {k: D.all_mean(sum(v) / len(v), self.dist, self.device) for k, v in self._acc.items()}
+            scalars.update({f"lr_{k}": s.get_last_lr()[0] for k, s in self.sched.items()})
+            if self.bad_total:
+                scalars["skipped_steps"] = float(self.bad_total)
+            self.log.log(self.step, scalars, self.epoch)
+            self._acc = {}
+        if t.sample_every > 0 and self.step % t.sample_every == 0:
+            self._samples()
+        if t.eval_every > 0 and self.step % t.eval_every == 0:
+            self.evaluate()
+        periodic = t.ckpt_every > 0 and self.step % t.ckpt_every == 0
+        if periodic or (t.latest_every > 0 and self.step % t.latest_every == 0):
+            self.save(keep=periodic)
+
+    def _end_epoch(self) -> None:
+        self.epoch += 1
+        self.batch_in_epoch = 0
+        if self.cfg.schedule.per == "epoch":
+            for s in self.sched.values():
+                s.step()
+        if self.cfg.train.sample_every == 0:
+            self._samples()
+        if self.step < self.total:
+            self.save(keep=False)
+
+    # ------------------------------------------------------------------ samples and evaluation
+    def inference_generators(self) -> dict[str, nn.Module]:
+        """EMA shadows when EMA is on, else the trained generators."""
+        if self.ema:
+            return {k: e.shadow for k, e in self.ema.items()}
+        return {k: unwrap(n) for k, n in self.task.generators().items()}
+
+    def _eval_dataset(self):
+        try:
+            return self.task.build_dataset(self.cfg.data.val_split, train=False)
+        except InputError:
+            return self.task.build_dataset(self.cfg.data.split, train=False)
+
+    def _samples(self) -> None:
+        self._sampled_at = self.step
+        if not self.dist.is_main:
+            return
+        if self._fixed is None:
+            ds = self._eval_dataset()
+            n = min(self.cfg.train.num_samples, len(ds))
+            items = [ds[(0, i)] for i in range(n)]
+            self._fixed = torch.utils.data.default_collate(items)
+        gens = self.inference_generators()
+        with _eval_mode(gens.values()), torch.no_grad():
+            cols = self.task.sample(self.task.to_device(self._fixed), gens)
+        self.log.image_grid(self.step, cols)
+
+    def evaluate(self) -> dict[str, float]:
+        """Run the task's validation metrics (rank 0) and log them under ``eval/``."""
+        if not self.dist.is_main:
+            return {}
+        try:
+            ds = self.task.build_dataset(self.cfg.data.val_split, train=False)
+        except InputError:
+            return {}
+        loader = DataLoader(ds, batch_size=max(1, self.cfg.train.batch_size), shuffle=False, num_workers=0)
+        gens = self.inference_generators()
+        with _eval_mode(gens.values()), torch.no_grad():
+            metrics = self.task.evaluate((self.task.to_device(b) for b in loader), gens)
+        metrics = {f"eval/{k}": float(v) for k, v in metrics.items()}
+        if metrics:
+            self.log.log(self.step, metrics, self.epoch)
+        return metrics
+
+    # ------------------------------------------------------------------ checkpoints
+    def save(self, keep: bool) -> None:
+        """Write a checkpoint of the current step (rank 0 writes; all ranks sync)."""
+        self._saved_at = self.step
+        states = [rng.capture()]
+        if self.dist.enabled:
+            gathered: list[Any] = [None] * self.dist.world
+            torch.distributed.all_gather_object(gathered, states[0])
+            states = gathered
+        if self.dist.is_main:
+            gens = self.inference_generators()
+            stored = set(gens) if not self.ema else set()
+            state = {
+                "step": self.step, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch,
+                "total": self.total, "bad_total": self.bad_total, "world": self.dist.world,
+                "nets": {k: unwrap(n).state_dict() for k, n in self.task.nets.items() if k not in stored},
+                "optim": {k: o.state_dict() for k, o in self.opt.items()},
+                "sched": {k: s.state_dict() for k, s in self.sched.items()},
+                "scaler": self.prec.scaler.state_dict() if self.prec.scaler is not None else None,
+                "ema": {k: e.state_dict() for k, e in self.ema.items()},
+                "rng": states, "task": self.task.extra_state(),
+            }
+            meta = {"step": self.step, "epoch": self.epoch, "ema": bool(self.ema)}
+            write = lambda p: ckpt.save_generators(  # noqa: E731
+                p, gens, task=self.cfg.task, config=self.cfg, net_meta=self.task.generator_meta(), extra=meta
+            )
+            ckpt.write_run_checkpoint(self.run_dir, self.step, write, state, keep=keep, keep_last=self.cfg.train.keep_last)
+        D.barrier(self.dist)
+
+    def _resume(self) -> None:
+        d = ckpt.latest_checkpoint(self.run_dir)
+        if d is None:
+            raise InputError(f"{self.run_dir}: nothing to resume (no complete checkpoint in {self.run_dir}/checkpoints)")
+        state = ckpt.load_state(d / ckpt.STATE_FILE)
+        gfile = ckpt.load_generators(d / ckpt.GEN_FILE, device=self.device)
+        for name, net in self.task.nets.items():
+            sd = state["nets"].get(name)
+            if sd is None:
+                sd = gfile.nets[name].state_dict()
+            unwrap(net).load_state_dict(sd)
+        for k, e in self.ema.items():
+            e.load_state_dict(state["ema"][k] if k in state.get("ema", {}) else gfile.nets[k].state_dict())
+        for k, o in self.opt.items():
+            o.load_state_dict(state["optim"][k])
+        for k, s in self.sched.items():
+            s.load_state_dict(state["sched"][k])
+        if self.prec.scaler is not None and state.get("scaler"):
+            self.prec.scaler.load_state_dict(state["scaler"])
+        self.step, self.epoch, self.batch_in_epoch = state["step"], state["epoch"], state["batch_in_epoch"]
+        self.bad_total = state.get("bad_total", 0)
+        self.task.load_extra_state(state.get("task", {}))
+        states = state["rng"]
+        rng.restore(states[self.dist.rank] if len(states) == self.dist.world else states[0])
+        self.notes.append(f"resumed from {d} (step {self.step}, epoch {self.epoch})")
+
+
+def t_workers(cfg: Config) -> int:
+    return max(0, cfg.data.num_workers)
+
+
+class _eval_mode:
+    """Context: put nets in eval mode, restore their previous modes afterwards."""
+
+    def __init__(self, nets: Any) -> None:
+        self.nets = list(nets)
+
+    def __enter__(self) -> None:
+        self.modes = [n.training for n in self.nets]
+        for n in self.nets:
+            n.eval()
+
+    def __exit__(self, *exc: Any) -> None:
+        for n, m in zip(self.nets, self.modes):
+            n.train(m)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()

@@ -1,0 +1,73 @@
+"""Human-readable printing of info, bench and evaluation results (rich tables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+_console = Console()
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.4g}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return str(v)
+
+
+def _net_table(title: str, nets: dict[str, dict[str, Any]]) -> Table:
+    t = Table(title=title, show_lines=False)
+    keys = ["arch", "params", "kind", "input_multiple", "receptive_field", "in_channels", "direction", "domains"]
+    present = [k for k in keys if any(k in n and n[k] not in (None, "", []) for n in nets.values())]
+    t.add_column("net")
+    for k in present:
+        t.add_column(k, justify="right" if k in ("params", "input_multiple", "receptive_field") else "left")
+    for name, n in nets.items():
+        t.add_row(name, *[_fmt(n.get(k, "")) for k in present])
+    return t
+
+
+def print_info(d: dict[str, Any]) -> None:
+    """Print what ``describe`` returned."""
+    kind = d.get("type")
+    if kind == "task":
+        _console.print(f"[bold]{d['task']}[/bold] (recipe {d['recipe']}, {d['size']} px)")
+        _console.print(_net_table("generators", d["generators"]))
+        if d["discriminators"]:
+            _console.print(_net_table("discriminators", d["discriminators"]))
+        _console.print(f"gan: {d['gan']}  optim: {d['optim']}  train: {d['train']}  options: {d['options']}")
+    elif kind == "model":
+        _console.print(f"[bold]{d['path']}[/bold]: task {d['task']}, step {d.get('step')}, EMA {d.get('ema')}")
+        _console.print(_net_table("generators", d["generators"]))
+        _console.print(f"inputs: {d.get('normalization')}")
+    else:
+        for k, v in d.items():
+            _console.print(f"{k}: {_fmt(v)}")
+
+
+def print_bench(d: dict[str, Any]) -> None:
+    t = Table(title=f"bench {d.get('bench')}")
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    for k, v in d.items():
+        t.add_row(k, _fmt(v))
+    _console.print(t)
+
+
+def print_table(d: dict[str, Any]) -> None:
+    """Rows of ``{name: {metric: value}}`` (plus scalar extras)."""
+    rows = {k: v for k, v in d.items() if isinstance(v, dict)}
+    cols = sorted({c for r in rows.values() for c in r})
+    t = Table()
+    t.add_column("")
+    for c in cols:
+        t.add_column(c, justify="right")
+    for name, r in rows.items():
+        t.add_row(name, *[_fmt(r.get(c, "")) for c in cols])
+    _console.print(t)
+    for k, v in d.items():
+        if not isinstance(v, dict):
+            _console.print(f"{k}: {_fmt(v)}")

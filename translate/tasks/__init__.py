@@ -1,0 +1,3 @@
+"""Training tasks (registered in translate.registry.TASKS)."""
+
+from . import pix2pix  # noqa: F401
