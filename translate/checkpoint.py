@@ -30,7 +30,7 @@ from torch import nn
 
 from . import __version__
 from .config import Config, dump_yaml, from_yaml_text
-from .errors import CheckpointError
+from .errors import CheckpointError, ConfigError
 from .registry import GENERATORS
 
 FORMAT = "gan-translate/1"

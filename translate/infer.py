@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import torch
 from PIL import Image
-from torch import nn
 
 from . import checkpoint as ckpt
 from . import imageops as ops

@@ -23,7 +23,6 @@ from torch.utils.data import Dataset
 from ..config import Config, NetConfig
 from ..core.adversary import Adversary
 from ..nets.layers import init_weights
-from ..registry import DISCRIMINATORS, GENERATORS
 
 Batch = dict[str, Any]
 Logs = dict[str, Tensor]

@@ -1,0 +1,87 @@
+"""Shared fixtures: tiny generated image folders, the real data in ../shared/data, fast configs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path | None:
+    """``../shared/data`` beside the checkout (or $TRANSLATE_SHARED_DATA), if present."""
+    env = os.environ.get("TRANSLATE_SHARED_DATA")
+    cand = Path(env) if env else REPO.parent / "shared" / "data"
+    return cand if cand.is_dir() else None
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    d = shared_data_dir()
+    if d is None:
+        pytest.skip("../shared/data is not present")
+    return d
+
+
+def _pattern(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """A smooth random colour image (uint8 [H, W, 3])."""
+    yy, xx = np.mgrid[0:h, 0:w] / max(h, w)
+    f = rng.uniform(1, 4, size=(3, 2))
+    ph = rng.uniform(0, 6.28, size=3)
+    chans = [np.sin(f[c, 0] * 6.28 * xx + f[c, 1] * 6.28 * yy + ph[c]) for c in range(3)]
+    return ((np.stack(chans, -1) + 1) * 127.5).astype(np.uint8)
+
+
+def make_aligned(root: Path, n: int = 4, size: int = 32, split: str = "train") -> Path:
+    """``root/<split>/i.png``: A|B pairs where B is a colour-inverted A (a learnable mapping)."""
+    rng = np.random.default_rng(0 if split == "train" else 1)
+    d = root / split
+    d.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        a = _pattern(rng, size, size)
+        Image.fromarray(np.concatenate([a, 255 - a], axis=1)).save(d / f"{i}.png")
+    return root
+
+
+def make_folder(root: Path, n: int = 4, size: int = 32, seed: int = 0, ext: str = "png") -> Path:
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        Image.fromarray(_pattern(rng, size, size)).save(root / f"img{i}.{ext}")
+    return root
+
+
+@pytest.fixture
+def aligned_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "pairs"
+    make_aligned(root, 4, 32, "train")
+    make_aligned(root, 2, 32, "val")
+    return root
+
+
+# A pix2pix small enough for CPU tests: 5-down U-Net (32 px), 2-layer PatchGAN, 8 base channels.
+TINY_PIX2PIX = [
+    "generator.arch=unet", "generator.num_downs=5", "generator.ngf=8",
+    "discriminator.ndf=8", "discriminator.n_layers=2",
+    "data.load_size=36", "data.crop_size=32", "data.num_workers=0",
+    "train.tensorboard=false", "train.progress=false", "train.log_every=1", "train.latest_every=1",
+    "train.sample_every=3", "train.num_samples=2",
+]
+
+
+def run_cli(argv: list[str]) -> int:
+    """Run the ``translate`` CLI in-process; returns its exit code."""
+    from translate.cli import main
+
+    try:
+        main(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    return 0

@@ -1,0 +1,119 @@
+"""pix2pix end to end on tiny folders: train, resume exactly, predict, info, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from translate.launch import TrainArgs, train
+from tests.conftest import REPO, TINY_PIX2PIX, run_cli
+
+
+def _metrics(run: Path) -> dict[int, dict]:
+    rows = [json.loads(l) for l in (run / "metrics.jsonl").read_text().splitlines()]
+    return {r["step"]: r for r in rows if "loss_G" in r}
+
+
+def _train(data: Path, out: Path, steps: int, extra=(), resume: bool = False) -> Path:
+    args = TrainArgs(task="pix2pix", data=str(data), steps=steps, seed=3, overrides=[*TINY_PIX2PIX, *extra])
+    return train(args, out=None if resume else str(out), resume=str(out) if resume else None)
+
+
+LOSS_KEYS = ("loss_D", "loss_G", "G_L1", "G_GAN", "D_real", "D_fake")
+
+
+def test_resume_equals_uninterrupted(aligned_dir, tmp_path):
+    const = ["schedule.kind=constant"]
+    full = _train(aligned_dir, tmp_path / "full", 6, const)
+    part = _train(aligned_dir, tmp_path / "part", 3, const)
+    assert (part / "checkpoints" / "LATEST").read_text() == "step_00000003"
+    _train(aligned_dir, part, 6, const, resume=True)
+    a, b = _metrics(full), _metrics(part)
+    assert sorted(b) == [1, 2, 3, 4, 5, 6]
+    for step in (4, 5, 6):
+        for k in LOSS_KEYS:
+            assert a[step][k] == b[step][k], (step, k, a[step][k], b[step][k])
+    # the resumed run's final generator equals the uninterrupted one's
+    from safetensors.torch import load_file
+
+    wa = load_file(str(full / "checkpoints/step_00000006/generator.safetensors"))
+    wb = load_file(str(part / "checkpoints/step_00000006/generator.safetensors"))
+    assert wa.keys() == wb.keys() and all(np.array_equal(wa[k].numpy(), wb[k].numpy()) for k in wa)
+    assert sorted(p.name for p in (full / "samples").glob("*.png")) == ["step_00000003.png", "step_00000006.png"]
+    assert (full / "config.yaml").is_file()
+
+
+@pytest.mark.slow
+def test_resume_after_kill_with_linear_decay(aligned_dir, tmp_path):
+    """A run killed with SIGKILL mid-training resumes to the same trajectory (paper LR schedule)."""
+    steps = 24
+    opts = [*TINY_PIX2PIX, "train.sample_every=0", "schedule.kind=linear", "schedule.per=step"]
+    base = [sys.executable, "-m", "translate", "train", "pix2pix", "--data", str(aligned_dir), "--steps", str(steps), "--seed", "3"]
+    sets = [a for o in opts for a in ("--set", o)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run([*base, "--out", str(tmp_path / "full"), *sets], check=True, env=env, capture_output=True)
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([*base, "--out", str(killed), *sets], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (killed / "checkpoints" / "step_00000004").exists():
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    latest = (killed / "checkpoints" / "LATEST").read_text()
+    assert latest < f"step_{steps:08d}", "the run finished before it could be killed"
+    subprocess.run([sys.executable, "-m", "translate", "train", "pix2pix", "--resume", str(killed)], check=True, env=env, capture_output=True)
+    a, b = _metrics(tmp_path / "full"), _metrics(killed)
+    assert sorted(b) == list(range(1, steps + 1))
+    for step in range(1, steps + 1):
+        for k in LOSS_KEYS:
+            assert a[step][k] == b[step][k], (latest, step, k)
+
+
+def test_predict_keeps_sizes_and_names(aligned_dir, tmp_path):
+    run = _train(aligned_dir, tmp_path / "run", 2)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    Image.new("RGB", (50, 37), (200, 10, 10)).save(inputs / "odd.jpg")
+    Image.new("L", (32, 32), 128).save(inputs / "gray.png")
+    (inputs / "broken.png").write_bytes(b"not an image")
+    out = tmp_path / "out"
+    assert run_cli(["predict", str(run), str(inputs), "--out", str(out)]) == 2  # one bad input: reported, the others still written
+    assert Image.open(out / "odd.png").size == (50, 37)
+    assert Image.open(out / "gray.png").size == (32, 32)
+    assert not (out / "broken.png").exists()
+
+
+def test_info_json_paper_counts(capsys):
+    assert run_cli(["info", "pix2pix", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["generator"]["arch"] == "unet_256" and d["generator"]["params"] == 54_413_955
+    assert d["generator"]["input_multiple"] == 256
+    assert d["discriminator"]["params"] == 2_768_705 and d["discriminator"]["receptive_field"] == 70
+    assert d["discriminator"]["in_channels"] == 6
+
+
+def test_size_picks_unet_depth(capsys):
+    assert run_cli(["info", "pix2pix", "--json", "--size", "128"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["generator"]["arch"] == "unet_128" and d["generator"]["params"] == 41_828_995
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "pix2pix", "--data", "/nonexistent/dir", "--steps", "1"], "/nonexistent/dir"),
+    (["train", "pix2pix", "--data", ".", "--steps", "1", "--set", "train.stepz=1"], "unknown key 'stepz'"),
+    (["train", "nosuchtask", "--data", "."], "unknown task 'nosuchtask'"),
+    (["predict", "/nonexistent.safetensors", "x.png", "--out", "o"], "/nonexistent.safetensors"),
+])
+def test_cli_bad_usage_exits_2(argv, message, capsys):
+    assert run_cli(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

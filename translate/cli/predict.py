@@ -1,0 +1,40 @@
+"""``translate predict``."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from .app import app
+from ..errors import InputError
+
+
+@app.command()
+def predict(
+    model: str = typer.Argument(..., help="Run folder, generator .safetensors, ONNX file or reference .pth."),
+    inputs: List[str] = typer.Argument(None, help="Image files, folders or globs."),
+    out: str = typer.Option(..., "--out", help="Output folder (PNG files named after the inputs)."),
+    direction: Optional[str] = typer.Option(None, "--direction", help="AtoB | BtoA (CycleGAN)."),
+    net: Optional[str] = typer.Option(None, "--net", help="Which generator of the file (G, G_A, G_B)."),
+    size: int = typer.Option(0, "--size", help="Process with the longer side at PX, then resize back (0: native size)."),
+    batch: int = typer.Option(8, "--batch", help="Images per forward pass."),
+    backend: str = typer.Option("torch", "--backend", help="torch | onnx."),
+    arch: Optional[str] = typer.Option(None, "--arch", help="Architecture of a reference .pth (unet_256, resnet_9blocks, ...)."),
+    arch_opt: List[str] = typer.Option([], "--arch-opt", help="Option of a reference architecture: --arch-opt norm=instance."),
+    aligned: bool = typer.Option(False, "--aligned", help="Inputs are A|B pairs: translate the model's source half."),
+    train_mode: bool = typer.Option(False, "--train-mode", help="Reference test behaviour: dropout and batch statistics on."),
+    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda."),
+) -> None:
+    """Translate images with a trained model; outputs keep each input's size. Examples:
+
+      translate predict runs/pix2pix-1 photos/ --out results/
+
+      translate predict latest_net_G.pth img.jpg --arch unet_256 --out out/
+    """
+    from ..predict import predict_files
+
+    failed = predict_files(model, inputs or [], out, direction=direction, net=net, size=size, batch=batch, backend=backend,
+                           arch=arch, arch_opt=arch_opt, aligned=aligned, train_mode=train_mode, device=device)
+    if failed:
+        raise InputError(f"{failed} input(s) could not be read (listed above); the others were written to {out}")

@@ -1,0 +1,49 @@
+"""``translate train``."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from .app import app
+from ..errors import ConfigError
+
+
+@app.command()
+def train(
+    task: str = typer.Argument(..., help="pix2pix | cyclegan | stargan | dcgan | stylegan"),
+    data: Optional[str] = typer.Option(None, "--data", help="Data folder (layouts: datasets/README.md)."),
+    config: Optional[str] = typer.Option(None, "--config", help="YAML file layered over the recipe."),
+    recipe: Optional[str] = typer.Option(None, "--recipe", help="Recipe name in models/<task>/ (default: default)."),
+    out: Optional[str] = typer.Option(None, "--out", help="Run folder (default runs/<task>-<time>)."),
+    set_: List[str] = typer.Option([], "--set", help="Override any config key: --set optim.lr_g=1e-4 (repeatable)."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Train for N steps (instead of epochs)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", help="Train for N epochs."),
+    size: Optional[int] = typer.Option(None, "--size", help="Crop size in px; also picks the net depth (unet_128 at 128)."),
+    batch: Optional[int] = typer.Option(None, "--batch", help="Batch size per process."),
+    resume: Optional[str] = typer.Option(None, "--resume", help="Continue the run in this folder from its latest checkpoint."),
+    amp: bool = typer.Option(False, "--amp", help="Mixed precision on CUDA (bf16 where supported, else fp16)."),
+    device: Optional[str] = typer.Option(None, "--device", help="auto | cpu | cuda | cuda:N."),
+    direction: Optional[str] = typer.Option(None, "--direction", help="AtoB | BtoA."),
+    layout: Optional[str] = typer.Option(None, "--layout", help="Data layout (default: auto-detect)."),
+    derive: Optional[str] = typer.Option(None, "--derive", help="Derived pairs from photos: colorization | edges."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip unreadable images (counted) instead of stopping."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
+) -> None:
+    """Train a model. Examples:
+
+      translate train pix2pix --data datasets/data/facades --direction BtoA --epochs 200
+
+      translate train pix2pix --data photos/ --derive colorization --size 128 --steps 5000
+
+      translate train pix2pix --resume runs/pix2pix-20261123-101500
+    """
+    from ..launch import TrainArgs
+    from ..launch import train as run_train
+
+    if steps is not None and epochs is not None:
+        raise ConfigError("use either --steps or --epochs, not both")
+    args = TrainArgs(task, data, config, recipe, size, batch, steps, epochs, amp, device, direction, layout, derive, skip_bad, seed, list(set_))
+    run_dir = run_train(args, out=out, resume=resume)
+    typer.echo(f"run folder: {run_dir}")
