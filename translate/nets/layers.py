@@ -147,8 +147,10 @@ class MinibatchStdDev(nn.Module):
         # [N, C, H, W] -> [N, C + F, H, W]
         n, c, h, w = x.shape
         f = self.num_features
-        groups = (n + self.group_size - 1) // self.group_size
-        gid = torch.arange(n, device=x.device) % groups  # [N]
+        idx = torch.arange(n, device=x.device)  # [N]
+        # group count as a tensor, ceil(N / group_size), so ONNX keeps the batch axis dynamic
+        groups = torch.div(idx[-1:] + self.group_size, self.group_size, rounding_mode="floor")
+        gid = torch.remainder(idx, groups)  # [N] group of each sample
         same = (gid[:, None] == gid[None, :]).to(x.dtype)  # [N, N] same-group mask
         weights = same / same.sum(dim=1, keepdim=True)  # row i averages over i's group
         flat = x.reshape(n, -1)  # [N, C*H*W]
