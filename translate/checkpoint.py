@@ -329,7 +329,7 @@ def load_reference(path: str | Path, arch: str | None, options: dict[str, Any]) 
         has_bias = first_conv[0][: -len("weight")] + "bias" in sd
         opts["norm"] = "instance" if has_bias else "batch"
     net = GENERATORS.build(arch, **opts)
-    cleaned, _dropped = adapt_reference_state_dict(sd, net)
+    cleaned, _dropped = adapt_reference_state_dict(sd, net, source=str(path))
     net.load_state_dict(cleaned, strict=True)
     net.translate_spec = {"arch": arch, "options": opts}
     meta = {"arch": arch, "options": opts, "kind": getattr(net, "kind", "image"), "input_multiple": int(getattr(net, "input_multiple", 1))}

@@ -143,6 +143,9 @@ class Engine:
             if not self._phase(phase, batch, out, logs):
                 return self._skip_step(logs)
         self.bad_run = 0
+        if self.dist.enabled:  # like DDP's broadcast_buffers: BN running stats follow rank 0
+            for net in task.nets.values():
+                D.broadcast_module(net, self.dist, buffers_only=True)
         if self.prec.scaler is not None:
             self.prec.scaler.update()
         if self.cfg.schedule.per == "step":
