@@ -34,6 +34,18 @@ def small_cfg(root: Path | str, **kw) -> DataConfig:
     return DataConfig(**base)
 
 
+@pytest.fixture(name="noise")
+def noise_fixture() -> Callable[[int, int, int], Image.Image]:
+    """``noise(w, h, seed)`` -> random RGB PIL image."""
+    return noise
+
+
+@pytest.fixture(name="small_cfg")
+def small_cfg_fixture() -> Callable[..., DataConfig]:
+    """``small_cfg(root, **overrides)`` -> DataConfig with load 40 / crop 32."""
+    return small_cfg
+
+
 @pytest.fixture
 def make_image() -> Callable[..., Path]:
     """``make_image(path, w=16, h=16, seed=0)`` writes a noise image and returns its path."""

@@ -136,18 +136,27 @@ def _check_one(path: Path, full: bool, max_pixels: int) -> tuple[tuple[int, int]
     return size, mode
 
 
-def _layout_problems(root: Path, layout: str, splits: Iterable[str], max_pixels: int) -> list[str]:
-    """Build the dataset for every split that exists and collect the errors."""
+def _split_problems(root: Path, layout: str, split: str, max_pixels: int) -> list[str]:
+    """Build one split's dataset and run its full check; errors become problem lines."""
     from ..registry import DATASETS  # datasets register on import of translate.data
 
-    problems = []
-    for split in splits:
-        cfg = DataConfig(root=str(root), layout=layout, max_pixels=max_pixels, derive="colorization")
-        try:
-            problems += DATASETS.build(layout, cfg, split=split, train=False).full_check()
-        except InputError as err:
-            problems.append(str(err))
-    return problems
+    # skip_bad: bad headers met while building are recorded, so full_check can list every problem
+    cfg = DataConfig(root=str(root), layout=layout, max_pixels=max_pixels, derive="colorization", skip_bad=True)
+    try:
+        return DATASETS.build(layout, cfg, split=split, train=False).full_check()
+    except InputError as err:
+        return [str(err)]
+
+
+def _layout_problems(root: Path, layout: str, splits: Iterable[str], max_pixels: int) -> list[str]:
+    """Problems of every split that exists (the scan reports bad files itself, so stay quiet)."""
+    logger = logging.getLogger("translate.data")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        return [p for split in splits for p in _split_problems(root, layout, split, max_pixels)]
+    finally:
+        logger.setLevel(level)
 
 
 def scan_folder(
@@ -198,10 +207,15 @@ def scan_folder(
     return report
 
 
+# how each layout marks a split on disk (default: ROOT/<split>/); attribute tables always have both
+_SPLIT_MARK: dict[str, Callable[[Path, str], bool]] = {
+    "unpaired": lambda r, s: (r / f"{s}A").is_dir(),
+    "attributes": lambda r, s: s in ("train", "test"),
+}
+
+
 def _split_exists(root: Path, layout: str, split: str) -> bool:
-    if layout == "unpaired":
-        return (root / f"{split}A").is_dir()
-    return (root / split).is_dir()
+    return _SPLIT_MARK.get(layout, lambda r, s: (r / s).is_dir())(root, split)
 
 
 # ----------------------------------------------------------------------------- layout detection
@@ -210,13 +224,14 @@ ATTR_TABLES = ("list_attr_celeba.txt",)
 
 
 def _aligned_like(folder: Path) -> bool:
-    files = list_images(folder)
-    if not files:
-        return False
-    try:
-        return all(w == 2 * h for (w, h), _ in (open_header(p, 0) for p in sample(files, 5)))
-    except InputError:
-        return False
+    sizes = []
+    for p in sample(list_images(folder), 8):
+        try:
+            sizes.append(open_header(p, 0)[0])
+        except InputError:  # a bad file says nothing about the layout
+            continue
+    # one even width for all, halves at least as wide as tall (pix2pix sets: 512x256, 1200x600)
+    return bool(sizes) and len({w for w, _ in sizes}) == 1 and all(w % 2 == 0 and h <= w // 2 for w, h in sizes)
 
 
 def _domain_dirs(folder: Path) -> list[Path]:
@@ -232,7 +247,7 @@ DETECTORS: list[tuple[str, str, Callable[[Path, str], bool]]] = [
      lambda r, s: (r / f"{s}A").is_dir() and (r / f"{s}B").is_dir()),
     ("folders", "ROOT/<split>/A/ and ROOT/<split>/B/ with matching names",
      lambda r, s: (r / s / "A").is_dir() and (r / s / "B").is_dir()),
-    ("aligned", "ROOT/<split>/*.jpg, each A|B side by side (width = 2 x height)",
+    ("aligned", "ROOT/<split>/*.jpg of one even width, each A|B side by side (halves not taller than wide)",
      lambda r, s: _aligned_like(r / s)),
     ("domains", "ROOT/<split>/<domain>/* with two or more domain folders",
      lambda r, s: not list_images(r / s) and len(_domain_dirs(r / s)) >= 2),
