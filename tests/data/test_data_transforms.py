@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -118,3 +120,5 @@ def test_same_batches_with_any_number_of_workers(unpaired_root, small_cfg):
 
     for a, b in zip(run(0), run(2)):
         assert torch.equal(a, b)
+    clone = pickle.loads(pickle.dumps(ds))  # what a spawned worker receives
+    assert torch.equal(clone[(4, 2)]["B"], ds[(4, 2)]["B"])

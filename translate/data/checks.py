@@ -227,7 +227,7 @@ def _aligned_like(folder: Path) -> bool:
     sizes = []
     for p in sample(list_images(folder), 8):
         try:
-            sizes.append(open_header(p, 0)[0])
+            sizes.append(open_header(p, DataConfig.max_pixels)[0])
         except InputError:  # a bad file says nothing about the layout
             continue
     # one even width for all, halves at least as wide as tall (pix2pix sets: 512x256, 1200x600)

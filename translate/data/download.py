@@ -56,11 +56,11 @@ def add_recipe(recipe: Recipe) -> None:
 
 
 _PIX2PIX = {
-    "facades": "CMP Facade Database (Tylecek & Sara 2013); 400 pairs",
-    "maps": "Google Maps map/aerial tiles around New York City, scraped by the pix2pix authors; 1096 pairs",
-    "edges2shoes": "UT Zappos50K shoes (Yu & Grauman 2014) with HED edges; 50k pairs",
-    "edges2handbags": "Amazon handbags from iGAN (Zhu et al. 2016) with HED edges; 137k pairs",
-    "night2day": "Transient Attributes webcam dataset (Laffont et al. 2014); 20k pairs",
+    "facades": "CMP Facade Database (Tylecek & Sara 2013); 400 training pairs",
+    "maps": "Google Maps map/aerial tiles around New York City, scraped by the pix2pix authors; 1,096 training pairs",
+    "edges2shoes": "UT Zappos50K shoes (Yu & Grauman 2014) with HED edges; about 50k training pairs",
+    "edges2handbags": "Amazon handbags from iGAN (Zhu et al. 2016) with HED edges; about 137k training pairs",
+    "night2day": "Transient Attributes webcam dataset (Laffont et al. 2014)",
 }
 for _n, _o in _PIX2PIX.items():
     add_recipe(Recipe(_n, PIX2PIX.format(_n), "aligned", _o))
@@ -180,7 +180,8 @@ def _extract_tar(archive: Path, dest: Path) -> None:
             _check_member(archive, m.name)
             if not (m.isfile() or m.isdir()):
                 raise DownloadError(f"{archive}: link or special file {m.name!r} in the archive; refusing to extract")
-        tf.extractall(dest, members=members, filter="data")
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.11.4
+        tf.extractall(dest, members=members, **safe)
 
 
 def _extract_zip(archive: Path, dest: Path) -> None:

@@ -183,7 +183,7 @@ def check_pixels(path: str | Path, size: tuple[int, int], max_pixels: int) -> No
 
 
 def _allow_pixels(max_pixels: int) -> None:
-    """Let PIL's own decompression-bomb guard stand back where ours is the stricter one."""
+    """Raise PIL's global decompression-bomb limit to ours where ours is larger (0: no limit)."""
     limit = Image.MAX_IMAGE_PIXELS
     if limit is not None and (not max_pixels or max_pixels > limit):
         Image.MAX_IMAGE_PIXELS = max_pixels or None
@@ -207,6 +207,14 @@ def open_header(path: str | Path, max_pixels: int = 40_000_000) -> tuple[tuple[i
     return size, mode
 
 
+def _exif_upright(img: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation; a malformed EXIF block leaves the image as stored."""
+    try:
+        return ImageOps.exif_transpose(img) or img
+    except Exception:  # noqa: BLE001 - EXIF parsing errors come in many types
+        return img
+
+
 def load_image(path: str | Path, max_pixels: int = 40_000_000, alpha: str = "white") -> Image.Image:
     """Decode ``path`` fully to an RGB PIL image (size checked first, EXIF orientation applied)."""
     _allow_pixels(max_pixels)
@@ -216,7 +224,7 @@ def load_image(path: str | Path, max_pixels: int = 40_000_000, alpha: str = "whi
             with Image.open(path) as img:
                 check_pixels(path, img.size, max_pixels)  # header only, before decoding
                 img.load()
-                img = ImageOps.exif_transpose(img) or img
+                img = _exif_upright(img)
                 out = to_rgb(img, alpha, path)
                 if out is img:
                     out = img.copy()
