@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
@@ -29,7 +29,7 @@ def save(img: Image.Image, path: Path) -> Path:
 
 def small_cfg(root: Path | str, **kw) -> DataConfig:
     """A config with small sizes so tests stay fast."""
-    base = dict(root=str(root), load_size=40, crop_size=32)
+    base: dict = {"root": str(root), "load_size": 40, "crop_size": 32}
     base.update(kw)
     return DataConfig(**base)
 

@@ -27,7 +27,7 @@ class _Server:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 name = self.path.lstrip("/")
                 rng = self.headers.get("Range")
                 outer.log.append((name, rng))

@@ -10,7 +10,14 @@ import pytest
 import torch
 from PIL import Image
 
-from translate.data.io import list_images, load_image, save_image, to_pil, to_rgb, to_tensor
+from translate.data.io import (
+    list_images,
+    load_image,
+    save_image,
+    to_pil,
+    to_rgb,
+    to_tensor,
+)
 from translate.errors import InputError
 
 

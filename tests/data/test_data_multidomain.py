@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from translate.config import DataConfig
 from translate.data import DATASETS, DERIVATIONS, exclusive_groups, hair_groups
 from translate.data.multidomain import read_attr_table, split_rows
 from translate.errors import ConfigError, InputError
-
-from translate.config import DataConfig
 
 
 def test_domain_folders_one_hot(domains_root, small_cfg):

@@ -39,7 +39,7 @@ def parse_key(key: Any) -> tuple[int, int]:
         if len(key) != 2:
             raise KeyError(f"dataset key must be (epoch, index) or an int, got {key!r}")
         return int(key[0]), int(key[1])
-    if hasattr(key, "ndim") and getattr(key, "ndim") == 1 and len(key) == 2:  # tensor/array pair
+    if hasattr(key, "ndim") and key.ndim == 1 and len(key) == 2:  # tensor/array pair
         return int(key[0]), int(key[1])
     return 0, int(key)
 
@@ -126,10 +126,15 @@ class SeededDataset(Dataset):
 DIRECTIONS = {"AtoB": False, "BtoA": True}  # direction -> swap A and B
 
 
-def apply_direction(item: dict[str, Any], direction: str) -> dict[str, Any]:
-    """Swap ``A``/``B`` (and their paths) for ``BtoA`` so ``item["A"]`` is always the input."""
+def check_direction(direction: str) -> None:
+    """ConfigError unless ``direction`` is AtoB or BtoA."""
     if direction not in DIRECTIONS:
         raise ConfigError(f"data.direction: expected AtoB or BtoA, got {direction!r}")
+
+
+def apply_direction(item: dict[str, Any], direction: str) -> dict[str, Any]:
+    """Swap ``A``/``B`` (and their paths) for ``BtoA`` so ``item["A"]`` is always the input."""
+    check_direction(direction)
     if not DIRECTIONS[direction]:
         return item
     swapped = {"A": "B", "B": "A", "A_path": "B_path", "B_path": "A_path"}

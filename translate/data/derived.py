@@ -18,8 +18,9 @@ Folders: ``ROOT/<split>/`` (recursively) when it exists, else ROOT itself for th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import kornia
 import numpy as np
@@ -28,7 +29,7 @@ import torch
 from ..config import DataConfig
 from ..errors import ConfigError
 from ..registry import DATASETS, Registry
-from .base import SeededDataset, apply_direction
+from .base import SeededDataset, apply_direction, check_direction
 from .checks import header_pass, require_images, split_dir
 from .transforms import build_transform
 
@@ -105,7 +106,7 @@ class DerivedPairDataset(SeededDataset):
         self.files: list[Path] = self.limit(files)
         self.pipe = build_transform(cfg, train, multiple)
         header_pass(self.files, cfg, None, self.bad_files)
-        apply_direction({}, cfg.direction)
+        check_direction(cfg.direction)
 
     def __len__(self) -> int:
         return len(self.files)

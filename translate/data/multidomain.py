@@ -26,8 +26,9 @@ from __future__ import annotations
 import difflib
 import logging
 import random
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch

@@ -25,7 +25,7 @@ from PIL import Image
 from ..config import DataConfig
 from ..errors import InputError
 from ..registry import DATASETS
-from .base import SeededDataset, apply_direction, check_even_width
+from .base import SeededDataset, apply_direction, check_direction, check_even_width
 from .checks import header_pass, require_images, split_dir
 from .io import natural_key, open_header
 from .transforms import build_transform
@@ -38,7 +38,7 @@ class PairedDataset(SeededDataset):
         self, cfg: DataConfig, split: str = "train", train: bool = True, seed: int = 0, multiple: int = 1
     ) -> None:
         super().__init__(cfg, split, train, seed, multiple)
-        apply_direction({}, cfg.direction)  # validate early
+        check_direction(cfg.direction)
         self.pipe = build_transform(cfg, train, multiple, targets=("B",))
 
     def pair(self, index: int) -> tuple[Image.Image, Image.Image, Path, Path]:  # pragma: no cover

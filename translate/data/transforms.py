@@ -24,9 +24,12 @@ function of ``(seed, epoch, index)``.
 
 from __future__ import annotations
 
+import os
 import random
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")  # no version check over the network on import
 import albumentations as A
 import cv2
 import numpy as np

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..config import DataConfig
 from ..registry import DATASETS
-from .base import SeededDataset, apply_direction
+from .base import SeededDataset, check_direction
 from .checks import header_pass, require_dir, require_images
 from .transforms import build_transform
 
@@ -42,7 +42,7 @@ class UnpairedDataset(SeededDataset):
         self.files_b: list[Path] = self.limit(require_images(dir_b, recursive=True, expected=self.expects))
         if cfg.direction == "BtoA":
             self.files_a, self.files_b = self.files_b, self.files_a
-        apply_direction({}, cfg.direction)
+        check_direction(cfg.direction)
         self.pipe = build_transform(cfg, train, multiple)
         header_pass(self.files_a + self.files_b, cfg, None, self.bad_files)
 
