@@ -157,6 +157,20 @@ def test_pixel_limit_checked_before_decoding(tmp_path):
     assert load_image(p, max_pixels=12_000).size == (120, 100)
 
 
+def test_huge_header_never_decoded(tmp_path):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 30000, 20000, 8, 2, 0, 0, 0)  # claims 600 MP, holds no pixels
+    p = tmp_path / "bomb.png"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
+    with pytest.raises(InputError, match=r"bomb\.png: (30000x20000 = )?600\.0 MP exceeds the 40\.0 MP limit"):
+        load_image(p)
+
+
 def test_pixel_limit_message_format(tmp_path):
     from translate.data.io import check_pixels
 

@@ -189,6 +189,13 @@ def _allow_pixels(max_pixels: int) -> None:
         Image.MAX_IMAGE_PIXELS = max_pixels or None
 
 
+def _bomb(path: str | Path, exc: Exception, max_pixels: int) -> InputError:
+    """PIL refused a header at twice its own limit (which is >= ours): report it like ours."""
+    m = re.search(r"\((\d+) pixels\)", str(exc))
+    size = f"{_megapixels(int(m.group(1)))} MP" if m else "the image"
+    return input_error(path, f"{size} exceeds the {_megapixels(max_pixels)} MP limit (raise data.max_pixels)")
+
+
 def open_header(path: str | Path, max_pixels: int = 40_000_000) -> tuple[tuple[int, int], str]:
     """``((width, height), mode)`` from the header only (no decoding); raises InputError."""
     _allow_pixels(max_pixels)
@@ -197,6 +204,8 @@ def open_header(path: str | Path, max_pixels: int = 40_000_000) -> tuple[tuple[i
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as img:
                 size, mode = img.size, img.mode
+    except Image.DecompressionBombError as exc:
+        raise _bomb(path, exc, max_pixels) from None
     except FileNotFoundError:
         raise input_error(path, "file not found") from None
     except UnidentifiedImageError:
@@ -230,6 +239,8 @@ def load_image(path: str | Path, max_pixels: int = 40_000_000, alpha: str = "whi
                     out = img.copy()
     except InputError:
         raise
+    except Image.DecompressionBombError as exc:
+        raise _bomb(path, exc, max_pixels) from None
     except FileNotFoundError:
         raise input_error(path, "file not found") from None
     except IsADirectoryError:
