@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -196,22 +197,33 @@ def _bomb(path: str | Path, exc: Exception, max_pixels: int) -> InputError:
     return input_error(path, f"{size} exceeds the {_megapixels(max_pixels)} MP limit (raise data.max_pixels)")
 
 
-def open_header(path: str | Path, max_pixels: int = 40_000_000) -> tuple[tuple[int, int], str]:
-    """``((width, height), mode)`` from the header only (no decoding); raises InputError."""
+@contextmanager
+def _opened(path: str | Path, max_pixels: int) -> Iterator[Image.Image]:
+    """``Image.open`` whose every failure becomes a one-line InputError naming the file."""
     _allow_pixels(max_pixels)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as img:
-                size, mode = img.size, img.mode
+                yield img
+    except InputError:
+        raise
     except Image.DecompressionBombError as exc:
         raise _bomb(path, exc, max_pixels) from None
     except FileNotFoundError:
         raise input_error(path, "file not found") from None
+    except IsADirectoryError:
+        raise input_error(path, "is a folder, not an image file") from None
     except UnidentifiedImageError:
         raise input_error(path, "not an image file") from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
         raise input_error(path, f"truncated or corrupt image ({exc})") from None
+
+
+def open_header(path: str | Path, max_pixels: int = 40_000_000) -> tuple[tuple[int, int], str]:
+    """``((width, height), mode)`` from the header only (no decoding); raises InputError."""
+    with _opened(path, max_pixels) as img:
+        size, mode = img.size, img.mode
     check_pixels(path, size, max_pixels)
     return size, mode
 
@@ -226,30 +238,12 @@ def _exif_upright(img: Image.Image) -> Image.Image:
 
 def load_image(path: str | Path, max_pixels: int = 40_000_000, alpha: str = "white") -> Image.Image:
     """Decode ``path`` fully to an RGB PIL image (size checked first, EXIF orientation applied)."""
-    _allow_pixels(max_pixels)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
-                check_pixels(path, img.size, max_pixels)  # header only, before decoding
-                img.load()
-                img = _exif_upright(img)
-                out = to_rgb(img, alpha, path)
-                if out is img:
-                    out = img.copy()
-    except InputError:
-        raise
-    except Image.DecompressionBombError as exc:
-        raise _bomb(path, exc, max_pixels) from None
-    except FileNotFoundError:
-        raise input_error(path, "file not found") from None
-    except IsADirectoryError:
-        raise input_error(path, "is a folder, not an image file") from None
-    except UnidentifiedImageError:
-        raise input_error(path, "not an image file") from None
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
-        raise input_error(path, f"truncated or corrupt image ({exc})") from None
-    return out
+    with _opened(path, max_pixels) as img:
+        check_pixels(path, img.size, max_pixels)  # header only, before decoding
+        img.load()
+        upright = _exif_upright(img)
+        out = to_rgb(upright, alpha, path)
+        return out.copy() if out is img else out
 
 
 # ----------------------------------------------------------------------------- tensors
