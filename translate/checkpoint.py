@@ -224,7 +224,7 @@ def write_run_checkpoint(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     write_generators(tmp / GEN_FILE)
-    if keep:
+    if keep or (final / KEPT_MARK).exists():  # re-saving a periodic step keeps it periodic
         (tmp / KEPT_MARK).touch()
     with open(tmp / STATE_FILE, "wb") as f:
         torch.save(state, f)
@@ -239,17 +239,16 @@ def write_run_checkpoint(
 
 
 def _prune(ckdir: Path, current: str, keep_last: int) -> None:
-    """Drop superseded non-periodic checkpoints and periodic ones beyond ``keep_last``."""
-    dirs = sorted(d for d in ckdir.glob("step_*") if d.is_dir() and d.name != current)
-    kept = []
+    """Drop superseded non-periodic checkpoints and periodic ones beyond the newest ``keep_last``."""
+    dirs = sorted(d for d in ckdir.glob("step_*") if d.is_dir())
+    kept = [d for d in dirs if (d / KEPT_MARK).exists()]
     for d in dirs:
-        if (d / KEPT_MARK).exists():
-            kept.append(d)
-        else:
+        if d.name != current and d not in kept:
             shutil.rmtree(d, ignore_errors=True)
     if keep_last > 0:
         for d in kept[: max(0, len(kept) - keep_last)]:
-            shutil.rmtree(d, ignore_errors=True)
+            if d.name != current:
+                shutil.rmtree(d, ignore_errors=True)
     for t in ckdir.glob(".tmp-*"):
         shutil.rmtree(t, ignore_errors=True)
 

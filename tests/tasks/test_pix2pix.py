@@ -117,3 +117,19 @@ def test_cli_bad_usage_exits_2(argv, message, capsys):
     assert run_cli(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_training_image_stops_with_its_name_or_is_skipped(aligned_dir, tmp_path, capsys):
+    bad = aligned_dir / "train" / "9.png"
+    good = (aligned_dir / "train" / "0.png").read_bytes()
+    bad.write_bytes(good[: len(good) // 2])  # truncated PNG
+    argv = ["train", "pix2pix", "--data", str(aligned_dir), "--steps", "6", "--out", str(tmp_path / "r1")]
+    sets = [a for o in [*TINY_PIX2PIX, "data.num_workers=2"] for a in ("--set", o)]
+    assert run_cli([*argv, *sets]) == 2
+    err = capsys.readouterr().err
+    assert "9.png" in err and len(err.strip().splitlines()) == 1
+    argv[-1] = str(tmp_path / "r2")
+    assert run_cli([*argv, *sets, "--skip-bad"]) == 0
+    out = capsys.readouterr()
+    assert "skipped bad image" in out.out + out.err and "9.png" in out.out + out.err
+    assert (tmp_path / "r2" / "checkpoints" / "LATEST").read_text() == "step_00000006"

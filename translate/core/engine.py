@@ -86,6 +86,7 @@ class Engine:
         self._acc: dict[str, list[float]] = {}
         self._fixed: dict[str, Any] | None = None
         self._saved_at = self._sampled_at = -1
+        self.skipped: set[str] = set()
 
     # ------------------------------------------------------------------ the loop
     def fit(self) -> dict[str, float]:
@@ -122,14 +123,15 @@ class Engine:
         finally:
             if old is not None:
                 signal.signal(signal.SIGTERM, old)
+            if self.skipped:
+                self.log.message(f"skipped {len(self.skipped)} bad image(s) (data.skip_bad); see the warnings above")
             self.log.close()
-            if hasattr(self.dataset, "bad_count") and getattr(self.dataset, "bad_count", 0):
-                print(f"skipped {self.dataset.bad_count} bad image(s) (data.skip_bad)")
             D.teardown(self.dist)
         return last
 
     def _train_step(self, batch: dict[str, Any]) -> dict[str, float] | None:
         task, t = self.task, self.cfg.train
+        self._note_skipped(batch.get("skipped"))
         batch = task.to_device(batch)
         update_g = (self.step + 1) % t.n_critic == 0
         for net in task.nets.values():
@@ -154,6 +156,13 @@ class Engine:
         for k, v in logs.items():
             self._acc.setdefault(k, []).append(v)
         return None
+
+    def _note_skipped(self, entries: Any) -> None:
+        for entry in entries or []:
+            for err in filter(None, str(entry).split("\n")):
+                if err not in self.skipped:
+                    self.skipped.add(err)
+                    self.log.message(f"warning: skipped bad image: {err}")
 
     def _phase(self, phase: str, batch: dict[str, Any], out: dict[str, Any], logs: dict[str, float]) -> bool:
         task = self.task
@@ -237,7 +246,7 @@ class Engine:
                 s.step()
         if self.cfg.train.sample_every == 0:
             self._samples()
-        if self.step < self.total:
+        if self.step < self.total and self._saved_at != self.step:
             self.save(keep=False)
 
     # ------------------------------------------------------------------ samples and evaluation

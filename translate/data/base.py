@@ -14,6 +14,9 @@ domains                             ``image`` [3,H,W], ``label`` one-hot float [
 attributes                          ``image`` [3,H,W], ``label`` multi-hot float {0,1} [C], ``path``
 single                              ``image`` [3,H,W], ``path`` (+ ``label``, ``domain`` with labels)
 ==================================  ===============================================================
+
+Every item also carries ``skipped``: the errors of bad files skipped to produce it (``data.skip_bad``),
+newline-separated, empty when none, so the training process can report files that workers skipped.
 """
 
 from __future__ import annotations
@@ -109,14 +112,19 @@ class SeededDataset(Dataset):
         n = len(self)
         if not 0 <= index < n:
             raise IndexError(f"index {index} out of range for {n} items")
+        skipped: list[str] = []
         for attempt in range(n):  # a bad item is replaced by the next index, deterministically
             i = (index + attempt) % n
             try:
-                return self.get(i, item_rng(self.seed, epoch, index, attempt))
+                item = self.get(i, item_rng(self.seed, epoch, index, attempt))
+                # reported to the main process (workers keep their own bad_files)
+                item["skipped"] = "\n".join(skipped)
+                return item
             except InputError as err:
                 if not self.skip_bad:
                     raise
                 self._record_bad(err)
+                skipped.append(str(err))
         raise InputError(f"{self.root}: every item failed to load ({self.bad_count} bad files)")
 
     def __repr__(self) -> str:
