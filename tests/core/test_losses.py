@@ -9,7 +9,7 @@ import torch.nn.functional as F
 import translate.core  # noqa: F401  (registration)
 from translate.config import GanConfig
 from translate.core.adversary import resolve_gan_config
-from translate.core.losses import GanLoss
+from translate.core.losses import GanLoss, objective_names
 from translate.errors import ConfigError
 from translate.registry import LOSSES
 
@@ -19,11 +19,8 @@ T = torch.tensor
 
 def unique_losses() -> list[str]:
     """One name per objective (aliases dropped)."""
-    seen, names = set(), []
-    for n in LOSSES.names():
-        if id(LOSSES.get(n)) not in seen:
-            seen.add(id(LOSSES.get(n)))
-            names.append(LOSSES.get(n).name)
+    names = objective_names()
+    assert len(names) == len({id(LOSSES.get(n)) for n in LOSSES.names()})
     return names
 
 

@@ -47,6 +47,11 @@ def register_loss(loss: GanLoss, *aliases: str) -> GanLoss:
     return loss
 
 
+def objective_names() -> list[str]:
+    """Canonical names of the registered objectives, aliases left out (import translate.core first)."""
+    return sorted({LOSSES.get(n).name for n in LOSSES.names()})
+
+
 def _bce(logits: Tensor, target: float) -> Tensor:
     return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
 
