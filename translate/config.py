@@ -48,8 +48,8 @@ class GanConfig:
     instance_noise: float = 0.0  # std of noise added to D inputs, annealed to 0 over the run
     diffaugment: str = ""  # e.g. "color,translation,cutout" (applied to real and fake D inputs)
     unrolled_steps: int = 0  # look-ahead D steps for the G update (Metz et al. 2017)
-    unrolled_lr: float = 1e-4  # step size of the look-ahead D updates
-    unrolled_optim: str = "adam"  # look-ahead step rule: adam (fresh moments) | sgd
+    unrolled_lr: float = 0.0  # look-ahead step size; 0 = D's own learning rate (1e-4 without one)
+    unrolled_optim: str = "adam"  # look-ahead step rule: adam (continues D's Adam state) | sgd
     pool_size: int = 0  # image history pool for D's fake inputs (CycleGAN: 50)
 
 

@@ -85,3 +85,28 @@ def test_needs_real_and_a_module():
         adv.g_loss(lambda x: x.sum(1), torch.randn(4, 2), torch.randn(4, 2))
     with pytest.raises(ConfigError, match="unrolled_optim"):
         Adversary(GanConfig(unrolled_steps=2, unrolled_optim="rmsprop"))
+
+
+def test_adam_look_ahead_continues_the_attached_optimiser():
+    torch.manual_seed(0)
+    D = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+    opt = torch.optim.Adam(D.parameters(), lr=0.01, betas=(0.5, 0.9))
+    loss = LOSSES.get("nonsaturating")
+    real, fake = torch.randn(16, 2), torch.randn(16, 2)
+    for _ in range(3):  # warm the moments
+        opt.zero_grad()
+        loss.d(D(real), D(fake + torch.randn(16, 2))).backward()
+        opt.step()
+    unroller = Unroller(2, 0.0, "adam")
+    unroller.d_optimizer = opt
+    ahead, _ = unroller.params(D, lambda d: loss.d(d(real), d(fake)))
+    twin = copy.deepcopy(D)
+    twin_opt = torch.optim.Adam(twin.parameters(), lr=0.01, betas=(0.5, 0.9))
+    twin_opt.load_state_dict(copy.deepcopy(opt.state_dict()))
+    for _ in range(2):  # the real optimiser taking the same two steps
+        twin_opt.zero_grad()
+        loss.d(twin(real), twin(fake)).backward()
+        twin_opt.step()
+    for name, p in twin.named_parameters():
+        assert torch.allclose(ahead[name], p, atol=1e-6), name
+    assert opt.state[next(D.parameters())]["step"] == 3  # the real optimiser state is not advanced

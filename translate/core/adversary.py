@@ -7,6 +7,7 @@ or f-divergence estimate)::
 
     adv = Adversary(cfg.gan, total_steps)
     D = adv.prepare_discriminator(D)            # spectral norm when gan.spectral_norm (the engine does this)
+    adv.attach_d_optimizer(opt_d)                # unrolled look-ahead continues from D's Adam (engine)
     loss_d, logs, real_out, fake_out = adv.d_loss(D, real_in, fake_in.detach(), step)
     loss_g, logs, fake_out = adv.g_loss(D, fake_in, real_in, step)   # real_in: relativistic, unrolled
     adv.after_d_step([D])                        # weight clipping
@@ -73,10 +74,15 @@ class Adversary:
         steps = self.cfg.unrolled_steps
         self.unroller = Unroller(steps, self.cfg.unrolled_lr, self.cfg.unrolled_optim) if steps > 0 else None
 
-    # -- nets ---------------------------------------------------------------------------------------
+    # -- nets and optimisers ------------------------------------------------------------------------
     def prepare_discriminator(self, net: nn.Module) -> nn.Module:
         """Apply net-level stabilisers to a discriminator in place (spectral norm); returns it."""
         return apply_spectral_norm(net) if self.cfg.spectral_norm else net
+
+    def attach_d_optimizer(self, opt: torch.optim.Optimizer) -> None:
+        """Let the unrolled look-ahead continue from D's optimiser (Adam moments, lr, betas)."""
+        if self.unroller is not None:
+            self.unroller.d_optimizer = opt
 
     # -- input stabilisers -------------------------------------------------------------------
     def _noise_std(self, step: int) -> float:

@@ -179,7 +179,8 @@ def run_toy(
     gan = {"loss": loss, "spectral_norm": spectral_norm, "unrolled_steps": unrolled, **settings.gan}
     if penalty is not None:
         gan["penalty"] = penalty
-    gan["unrolled_lr"] = unrolled_lr if unrolled_lr is not None else settings.lr_d
+    if unrolled_lr is not None:
+        gan["unrolled_lr"] = unrolled_lr  # default: D's own Adam (lr, betas, moments)
     adv = Adversary(GanConfig(**gan), total_steps=steps)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -187,6 +188,7 @@ def run_toy(
     G, D = mlp([z_dim, 128, 128, 2]), adv.prepare_discriminator(ToyDiscriminator())
     opt_g = torch.optim.Adam(G.parameters(), lr=settings.lr_g, betas=settings.betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=settings.lr_d, betas=settings.betas)
+    adv.attach_d_optimizer(opt_d)
     diverged_at = None
     t0 = time.perf_counter()
     for step in range(steps):
