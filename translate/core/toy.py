@@ -173,8 +173,25 @@ def run_toy(
     n_eval: int = 2500,
     min_count: int = 20,
     unrolled_lr: Optional[float] = None,
+    threads: int = 1,
 ) -> dict[str, Any]:
-    """Train G/D on the ring (or 5x5 grid) with objective ``loss``; returns the scores as a dict."""
+    """Train G/D on the ring (or 5x5 grid) with objective ``loss``; returns the scores as a dict.
+
+    Runs on ``threads`` CPU threads (1: these nets are tiny, and more threads only add overhead,
+    badly so on a busy machine); the previous setting is restored afterwards.
+    """
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        return _run(loss, steps, unrolled, grid, seed, spectral_norm, penalty, out_png, z_dim, batch, n_eval, min_count, unrolled_lr)
+    finally:
+        torch.set_num_threads(old_threads)
+
+
+def _run(loss: str, steps: int, unrolled: int, grid: bool, seed: int, spectral_norm: bool, penalty: Optional[str],
+         out_png: Optional[str | Path], z_dim: int, batch: int, n_eval: int, min_count: int,
+         unrolled_lr: Optional[float]) -> dict[str, Any]:
+    """The training run behind :func:`run_toy`."""
     settings = TOY_SETTINGS.get(LOSSES.get(loss).name, DEFAULT_SETTINGS)  # ConfigError on a typo
     gan = {"loss": loss, "spectral_norm": spectral_norm, "unrolled_steps": unrolled, **settings.gan}
     if penalty is not None:
