@@ -6,7 +6,7 @@ import torch
 from translate.core.toy import MIXTURES, run_toy, score_samples
 from translate.errors import ConfigError
 
-KEYS = {"loss", "mixture", "steps", "unrolled", "modes_covered", "n_modes", "high_quality", "mode_counts", "seconds", "diverged_at", "settings"}
+KEYS = {"loss", "mixture", "steps", "unrolled", "modes_covered", "n_modes", "high_quality", "mode_counts", "seconds", "cpu_seconds", "diverged_at", "settings"}
 
 
 def test_short_run_returns_scores_and_png(tmp_path):
