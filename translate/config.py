@@ -38,16 +38,18 @@ class NetConfig:
 class GanConfig:
     """The adversarial objective and the stabilisers around it (see translate/core)."""
 
-    loss: str = "vanilla"  # any name in translate.registry.LOSSES
+    loss: str = "vanilla"  # any name in translate.registry.LOSSES (docs/objectives.md)
     penalty: str = "none"  # none | gp | dragan | r1 | r2
-    penalty_weight: float = 10.0
+    penalty_weight: float = 10.0  # R1/R2 carry no 1/2: gamma/2 goes here (StyleGAN2 gamma 10 -> 5)
     penalty_every: int = 1  # lazy regularisation interval (R1: 16 in StyleGAN2)
     clip: float = 0.0  # weight clipping bound for WGAN critics (0 = off)
     spectral_norm: bool = False  # wrap every D conv/linear in spectral normalisation
-    label_smoothing: float = 0.0  # one-sided: real target 1 - s
+    label_smoothing: float = 0.0  # one-sided: real target 1 - s (objectives with a real label only)
     instance_noise: float = 0.0  # std of noise added to D inputs, annealed to 0 over the run
     diffaugment: str = ""  # e.g. "color,translation,cutout" (applied to real and fake D inputs)
-    unrolled_steps: int = 0  # look-ahead D steps for the G update
+    unrolled_steps: int = 0  # look-ahead D steps for the G update (Metz et al. 2017)
+    unrolled_lr: float = 0.0  # look-ahead step size; 0 = D's own learning rate (1e-4 without one)
+    unrolled_optim: str = "adam"  # look-ahead step rule: adam (continues D's Adam state) | sgd
     pool_size: int = 0  # image history pool for D's fake inputs (CycleGAN: 50)
 
 

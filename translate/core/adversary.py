@@ -1,12 +1,20 @@
 """The adversarial core a task talks to: objective + penalties + stabilisers, chosen by GanConfig.
 
-A task hands over a discriminator callable and real/fake inputs; the adversary applies the
-configured input stabilisers, evaluates the objective from the LOSSES registry, adds penalties and
-returns the loss with diagnostics (mean D(real)/D(fake), Wasserstein estimate for critics)::
+A task hands over a discriminator and real/fake inputs; the adversary applies the configured input
+stabilisers (DiffAugment, annealed instance noise), evaluates the objective from the LOSSES
+registry, adds penalties and returns the loss with diagnostics (mean D(real)/D(fake), Wasserstein
+or f-divergence estimate)::
 
-    adv = Adversary(cfg.gan)
+    adv = Adversary(cfg.gan, total_steps)
+    D = adv.prepare_discriminator(D)            # spectral norm when gan.spectral_norm (the engine does this)
+    adv.attach_d_optimizer(opt_d)                # unrolled look-ahead continues from D's Adam (engine)
     loss_d, logs, real_out, fake_out = adv.d_loss(D, real_in, fake_in.detach(), step)
-    loss_g, logs, fake_out = adv.g_loss(D, fake_in, real_in)
+    loss_g, logs, fake_out = adv.g_loss(D, fake_in, real_in, step)   # real_in: relativistic, unrolled
+    adv.after_d_step([D])                        # weight clipping
+
+Everything D sees goes through :meth:`Adversary.view` (augment, then noise): the objective, the
+penalties (gradients are taken w.r.t. the un-augmented input, as in DiffAugment) and the
+unrolled look-ahead.
 """
 
 from __future__ import annotations
@@ -20,14 +28,17 @@ from torch import Tensor, nn
 from ..config import GanConfig
 from ..errors import ConfigError
 from ..registry import LOSSES, PENALTIES
+from .augment import DiffAugment
 from .losses import GanLoss
 from .penalties import logits_of
+from .spectral import apply_spectral_norm
+from .unrolled import Unroller, check_rule
 
 Disc = Callable[[Tensor], "Tensor | tuple"]
 
 
 def resolve_gan_config(cfg: GanConfig) -> GanConfig:
-    """Fill in what the objective implies (wgan -> clip 0.01, wgan-gp -> gp) unless set."""
+    """Fill in what the objective implies (wgan -> clip 0.01, wgan-gp -> gp) unless set; validate."""
     loss: GanLoss = LOSSES.get(cfg.loss)
     updates = {}
     if loss.implies.get("penalty") and cfg.penalty == "none":
@@ -38,8 +49,16 @@ def resolve_gan_config(cfg: GanConfig) -> GanConfig:
         PENALTIES.get(cfg.penalty)  # raises ConfigError listing the names
     if cfg.label_smoothing and not loss.smoothing:
         raise ConfigError(f"gan.label_smoothing: the {cfg.loss!r} objective has no real-label target to smooth")
+    if not 0.0 <= cfg.label_smoothing < 1.0:
+        raise ConfigError("gan.label_smoothing: must be in [0, 1)")
     if cfg.penalty_every < 1:
         raise ConfigError("gan.penalty_every: must be >= 1")
+    if cfg.instance_noise < 0 or cfg.clip < 0:
+        raise ConfigError("gan.instance_noise and gan.clip: must be >= 0")
+    if cfg.unrolled_steps < 0:
+        raise ConfigError("gan.unrolled_steps: must be >= 0")
+    check_rule(cfg.unrolled_optim)
+    DiffAugment(cfg.diffaugment)  # raises ConfigError on an unknown policy
     return dataclasses.replace(cfg, **updates)
 
 
@@ -51,33 +70,59 @@ class Adversary:
         self.loss: GanLoss = LOSSES.get(self.cfg.loss)
         self.penalty = PENALTIES.get(self.cfg.penalty) if self.cfg.penalty != "none" else None
         self.total_steps = max(1, total_steps)
+        self.augment = DiffAugment(self.cfg.diffaugment)
+        steps = self.cfg.unrolled_steps
+        self.unroller = Unroller(steps, self.cfg.unrolled_lr, self.cfg.unrolled_optim) if steps > 0 else None
+
+    # -- nets and optimisers ------------------------------------------------------------------------
+    def prepare_discriminator(self, net: nn.Module) -> nn.Module:
+        """Apply net-level stabilisers to a discriminator in place (spectral norm); returns it."""
+        return apply_spectral_norm(net) if self.cfg.spectral_norm else net
+
+    def attach_d_optimizer(self, opt: torch.optim.Optimizer) -> None:
+        """Let the unrolled look-ahead continue from D's optimiser (Adam moments, lr, betas)."""
+        if self.unroller is not None:
+            self.unroller.d_optimizer = opt
 
     # -- input stabilisers -------------------------------------------------------------------
     def _noise_std(self, step: int) -> float:
         return self.cfg.instance_noise * max(0.0, 1.0 - step / self.total_steps)
 
     def prepare_inputs(self, x: Tensor, step: int) -> Tensor:
-        """Apply instance noise (annealed) to a D input."""
+        """What D sees of an input: DiffAugment (if set), then instance noise (annealed)."""
+        x = self.augment(x)
         std = self._noise_std(step)
         if std > 0:
             x = x + std * torch.randn_like(x)
         return x
 
+    def view(self, disc: Disc, step: int) -> Disc:
+        """``disc`` composed with the input stabilisers: ``x -> disc(prepare_inputs(x))``."""
+        if not self.augment and self._noise_std(step) == 0:
+            return disc
+        return lambda x: disc(self.prepare_inputs(x, step))
+
     # -- losses ------------------------------------------------------------------------------
+    def _objective(self, view: Disc, real: Tensor, fake: Tensor) -> tuple[Tensor, "Tensor | tuple", "Tensor | tuple"]:
+        """The D objective (no penalty) through ``view``, with both outputs."""
+        real_out, fake_out = view(real), view(fake)
+        rl, fl = logits_of(real_out).float(), logits_of(fake_out).float()
+        return self.loss.d(rl, fl, real_target=1.0 - self.cfg.label_smoothing), real_out, fake_out
+
     def d_loss(
         self, disc: Disc, real: Tensor, fake: Tensor, step: int = 0
     ) -> tuple[Tensor, dict[str, Tensor], "Tensor | tuple", "Tensor | tuple"]:
         """D/critic loss on real and (detached) fake inputs, plus penalties. Returns outputs too."""
-        fake = fake.detach()
-        real_out = disc(self.prepare_inputs(real, step))
-        fake_out = disc(self.prepare_inputs(fake, step))
-        rl, fl = logits_of(real_out), logits_of(fake_out)
-        loss = self.loss.d(rl.float(), fl.float(), real_target=1.0 - self.cfg.label_smoothing)
-        logs = {"D_real": rl.detach().float().mean(), "D_fake": fl.detach().float().mean()}
+        view = self.view(disc, step)
+        loss, real_out, fake_out = self._objective(view, real, fake.detach())
+        rl, fl = logits_of(real_out).detach().float(), logits_of(fake_out).detach().float()
+        logs = {"D_real": rl.mean(), "D_fake": fl.mean()}
         if self.loss.critic:
             logs["W_estimate"] = logs["D_real"] - logs["D_fake"]
+        if self.loss.estimate:
+            logs[self.loss.estimate] = -loss.detach()
         if self.penalty is not None and step % self.cfg.penalty_every == 0:
-            pen = self.penalty(disc, real, fake)
+            pen = self.penalty(view, real, fake.detach())
             # lazy regularisation: scale by the interval so the expected strength is unchanged
             loss = loss + self.cfg.penalty_weight * self.cfg.penalty_every * pen
             logs[f"D_{self.cfg.penalty}"] = pen.detach()
@@ -86,15 +131,21 @@ class Adversary:
     def g_loss(
         self, disc: Disc, fake: Tensor, real: Tensor | None = None, step: int = 0
     ) -> tuple[Tensor, dict[str, Tensor], "Tensor | tuple"]:
-        """G loss on fake inputs (with grad); ``real`` is needed by relativistic objectives."""
-        fake_out = disc(self.prepare_inputs(fake, step))
-        real_logits = None
-        if self.loss.needs_real_for_g:
-            if real is None:
-                raise ConfigError(f"gan.loss {self.cfg.loss!r} needs real inputs for the G loss")
-            real_logits = logits_of(disc(self.prepare_inputs(real, step))).float()
+        """G loss on fake inputs (with grad); ``real`` is needed by relativistic objectives and unrolling."""
+        needs_real = self.loss.needs_real_for_g or self.unroller is not None
+        if needs_real and real is None:
+            why = "gan.unrolled_steps > 0" if self.unroller is not None else f"gan.loss {self.cfg.loss!r}"
+            raise ConfigError(f"{why} needs real inputs for the G loss")
+        logs: dict[str, Tensor] = {}
+        view = self.view(disc, step)
+        if self.unroller is not None:
+            target = real.detach()
+            ahead = self.unroller(disc, lambda d: self._objective(self.view(d, step), target, fake)[0])
+            view = self.view(ahead, step)
+        fake_out = view(fake)
+        real_logits = logits_of(view(real.detach())).float() if self.loss.needs_real_for_g else None
         loss = self.loss.g(logits_of(fake_out).float(), real_logits)
-        return loss, {}, fake_out
+        return loss, logs, fake_out
 
     # -- constraints ---------------------------------------------------------------------------
     @torch.no_grad()

@@ -71,6 +71,7 @@ class Engine:
             "G": torch.optim.Adam(self.task.g_params(), lr=o.lr_g, betas=betas, weight_decay=o.weight_decay),
             "D": torch.optim.Adam(self.task.d_params(), lr=o.lr_d, betas=betas, weight_decay=o.weight_decay),
         }
+        self.task.adv.attach_d_optimizer(self.opt["D"])  # unrolled D continues from D's Adam state
         units = self.total if cfg.schedule.per == "step" else math.ceil(self.total / self.steps_per_epoch)
         mult = build_schedule(cfg.schedule, units)
         self.sched = {k: torch.optim.lr_scheduler.LambdaLR(v, mult) for k, v in self.opt.items()}

@@ -4,6 +4,10 @@ Every objective is a pair ``d(real_logits, fake_logits) -> scalar`` (the discrim
 minimises it) and ``g(fake_logits, real_logits) -> scalar`` (the generator minimises it), registered
 in ``translate.registry.LOSSES`` as a :class:`GanLoss`. Logits are raw network outputs of any
 shape (PatchGAN maps, per-image scores); reductions are means over every element.
+
+Here: minimax, non-saturating ("vanilla"), LSGAN, WGAN, WGAN-GP, hinge and the relativistic
+average RaGAN / RaLSGAN. The f-GAN family lives in :mod:`translate.core.fgan`. ``docs/objectives.md``
+lists every formula.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class GanLoss:
     needs_real_for_g: bool = False  # relativistic objectives compare with real logits
     implies: dict = field(default_factory=dict)  # GanConfig defaults it implies (penalty, clip)
     smoothing: bool = False  # supports one-sided label smoothing (real_target < 1)
+    estimate: str = ""  # log key under which -L_D is logged as a divergence estimate ("" = none)
 
 
 def register_loss(loss: GanLoss, *aliases: str) -> GanLoss:
@@ -40,6 +45,11 @@ def register_loss(loss: GanLoss, *aliases: str) -> GanLoss:
     for name in (loss.name, *aliases):
         LOSSES.add(name, loss)
     return loss
+
+
+def objective_names() -> list[str]:
+    """Canonical names of the registered objectives, aliases left out (import translate.core first)."""
+    return sorted({LOSSES.get(n).name for n in LOSSES.names()})
 
 
 def _bce(logits: Tensor, target: float) -> Tensor:
@@ -58,6 +68,22 @@ def nonsaturating_g(fake: Tensor, real: Optional[Tensor] = None) -> Tensor:
     """-E[log D(G(z))]: the non-saturating generator loss (Goodfellow et al. 2014, sec. 3)."""
     return _bce(fake, 1.0)
 
+
+def minimax_g(fake: Tensor, real: Optional[Tensor] = None) -> Tensor:
+    """E[log(1 - D(G(z)))] = -E softplus(logits): the saturating generator loss of the minimax game."""
+    return -F.softplus(fake).mean()
+
+
+register_loss(
+    GanLoss(
+        "minimax",
+        nonsaturating_d,
+        minimax_g,
+        "min_G max_D E log s(D(x)) + E log(1 - s(D(G(z)))); L_D = -(that value); L_G = E log(1 - s(D(G(z))))",
+        smoothing=True,
+    ),
+    "saturating",
+)
 
 register_loss(
     GanLoss(
@@ -122,3 +148,61 @@ def hinge_g(fake: Tensor, real: Optional[Tensor] = None) -> Tensor:
 
 
 register_loss(GanLoss("hinge", hinge_d, hinge_g, "L_D = E relu(1 - D(x)) + E relu(1 + D(G(z))); L_G = -E D(G(z))"))
+
+
+# --- relativistic average (Jolicoeur-Martineau 2018) -----------------------------------------
+
+
+def _need(real: Optional[Tensor], name: str) -> Tensor:
+    if real is None:
+        raise ValueError(f"{name} needs the real logits for the G loss")
+    return real
+
+
+def _rel(a: Tensor, b: Tensor) -> Tensor:
+    """a - E[b]: how much more real ``a`` looks than the average of ``b`` (mean over every element)."""
+    return a - b.mean()
+
+
+def ragan_d(real: Tensor, fake: Tensor, real_target: float = 1.0) -> Tensor:
+    """-E log s(C(x) - E C(G(z))) - E log(1 - s(C(G(z)) - E C(x)))."""
+    return _bce(_rel(real, fake), real_target) + _bce(_rel(fake, real), 0.0)
+
+
+def ragan_g(fake: Tensor, real: Optional[Tensor] = None) -> Tensor:
+    """-E log s(C(G(z)) - E C(x)) - E log(1 - s(C(x) - E C(G(z)))): D's loss with roles swapped."""
+    real = _need(real, "ragan")
+    return _bce(_rel(fake, real), 1.0) + _bce(_rel(real, fake), 0.0)
+
+
+def ralsgan_d(real: Tensor, fake: Tensor, real_target: float = 1.0) -> Tensor:
+    """E (C(x) - E C(G(z)) - 1)^2 + E (C(G(z)) - E C(x) + 1)^2."""
+    return ((_rel(real, fake) - real_target) ** 2).mean() + ((_rel(fake, real) + 1.0) ** 2).mean()
+
+
+def ralsgan_g(fake: Tensor, real: Optional[Tensor] = None) -> Tensor:
+    """E (C(G(z)) - E C(x) - 1)^2 + E (C(x) - E C(G(z)) + 1)^2."""
+    real = _need(real, "ralsgan")
+    return ((_rel(fake, real) - 1.0) ** 2).mean() + ((_rel(real, fake) + 1.0) ** 2).mean()
+
+
+register_loss(
+    GanLoss(
+        "ragan",
+        ragan_d,
+        ragan_g,
+        "L_D = -E log s(C(x) - E C(G(z))) - E log(1 - s(C(G(z)) - E C(x))); L_G = the same with x and G(z) swapped",
+        needs_real_for_g=True,
+        smoothing=True,
+    )
+)
+register_loss(
+    GanLoss(
+        "ralsgan",
+        ralsgan_d,
+        ralsgan_g,
+        "L_D = E (C(x) - E C(G(z)) - 1)^2 + E (C(G(z)) - E C(x) + 1)^2; L_G = the same with x and G(z) swapped",
+        needs_real_for_g=True,
+        smoothing=True,
+    )
+)

@@ -2,7 +2,17 @@
 
 Each penalty takes a discriminator callable ``disc(x) -> logits`` (or a tuple whose first item is
 the logits), real and fake inputs, and returns an unweighted scalar. The adversary multiplies by
-``GanConfig.penalty_weight`` and applies lazy intervals.
+``GanConfig.penalty_weight`` and applies lazy intervals (``penalty_every``).
+
+| name | penalty | paper |
+|---|---|---|
+| gp | E (||grad D(x_hat)|| - 1)^2, x_hat = a x + (1 - a) G(z), a ~ U[0, 1] | Gulrajani et al. 2017 |
+| dragan | E (||grad D(x_hat)|| - 1)^2, x_hat = x + a * 0.5 std(x) U[0, 1] | Kodali et al. 2017 |
+| r1 | E ||grad D(x)||^2 on reals | Mescheder et al. 2018 |
+| r2 | E ||grad D(G(z))||^2 on fakes | Mescheder et al. 2018 |
+
+R1/R2 carry no 1/2: the papers' ``gamma/2 * E||grad||^2`` is ``penalty_weight = gamma / 2``
+(StyleGAN2's gamma = 10 is ``penalty_weight: 5``).
 """
 
 from __future__ import annotations
@@ -22,12 +32,17 @@ def logits_of(out: "Tensor | tuple") -> Tensor:
     return out[0] if isinstance(out, (tuple, list)) else out
 
 
-def input_grad_norm(disc: Disc, x: Tensor) -> Tensor:
-    """Per-sample L2 norm of d sum(D(x)) / dx, with a graph for double backward.  # [N]"""
+def input_grads(disc: Disc, x: Tensor) -> Tensor:
+    """Per-sample d sum(D(x)) / dx, flattened, with a graph for double backward.  # [N, ...] -> [N, K]"""
     x = x.detach().requires_grad_(True)
     out = logits_of(disc(x))
     (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
-    return grad.flatten(1).norm(2, dim=1)
+    return grad.flatten(1)
+
+
+def input_grad_norm(disc: Disc, x: Tensor) -> Tensor:
+    """Per-sample L2 norm of d sum(D(x)) / dx, with a graph for double backward.  # [N]"""
+    return input_grads(disc, x).norm(2, dim=1)
 
 
 def gradient_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
@@ -38,3 +53,31 @@ def gradient_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
 
 
 PENALTIES.add("gp", gradient_penalty)
+
+
+def dragan_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
+    """DRAGAN: E[(||grad D(x_hat)|| - 1)^2] around the data, x_hat = x + a * 0.5 std(x) u, a, u ~ U[0, 1].
+
+    As the reference code: perturb x by 0.5 * std(x) (the batch's std) times uniform noise, then take
+    a uniformly random point between x and the perturbed x.
+    """
+    x = real.detach()
+    perturbed = x + 0.5 * x.std() * torch.rand_like(x)  # [N, ...]
+    alpha = torch.rand(x.shape[0], *([1] * (x.dim() - 1)), device=x.device, dtype=x.dtype)
+    x_hat = x + alpha * (perturbed - x)
+    return ((input_grad_norm(disc, x_hat) - 1.0) ** 2).mean()
+
+
+def r1_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
+    """R1: E[||grad D(x)||^2] on real inputs (no 1/2: put gamma/2 in the weight)."""
+    return input_grads(disc, real).pow(2).sum(1).mean()
+
+
+def r2_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
+    """R2: E[||grad D(G(z))||^2] on (detached) fake inputs (no 1/2: put gamma/2 in the weight)."""
+    return input_grads(disc, fake).pow(2).sum(1).mean()
+
+
+PENALTIES.add("dragan", dragan_penalty)
+PENALTIES.add("r1", r1_penalty)
+PENALTIES.add("r2", r2_penalty)

@@ -1,4 +1,4 @@
-"""Engine-side preparation of a task's nets from the config: SyncBatchNorm, torch.compile.
+"""Engine-side preparation of a task's nets from the config: spectral norm, SyncBatchNorm, torch.compile.
 
 Returns one-line notes for options that cannot apply on this machine (never silently).
 """
@@ -10,11 +10,16 @@ from torch import nn
 
 from ..config import Config
 from .distributed import DistInfo
+from .adversary import Adversary
 
 
 def prepare_task(task, cfg: Config, device: torch.device, dist: DistInfo) -> list[str]:
     """Apply run-level net transformations in place; returns notes for the log."""
     notes: list[str] = []
+    # D-level stabilisers (spectral norm), in place, before optimisers, DDP broadcast and compilation
+    adv = getattr(task, "adv", None) or Adversary(cfg.gan)
+    for name in task.discriminators():
+        task.nets[name] = adv.prepare_discriminator(task.nets[name])
     if cfg.train.sync_bn:
         if dist.enabled and device.type == "cuda":
             task.nets = {k: nn.SyncBatchNorm.convert_sync_batchnorm(v) for k, v in task.nets.items()}

@@ -1,0 +1,90 @@
+"""The Adversary: config resolution, diagnostics, penalties (lazy), noise annealing, clipping."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from translate.config import GanConfig
+from translate.core.adversary import Adversary, resolve_gan_config
+from translate.errors import ConfigError
+
+
+def test_objectives_imply_their_constraints():
+    assert resolve_gan_config(GanConfig(loss="wgan")).clip == 0.01
+    assert resolve_gan_config(GanConfig(loss="wgan-gp")).penalty == "gp"
+    assert resolve_gan_config(GanConfig(loss="wgan-gp", penalty="r1")).penalty == "r1"
+
+
+@pytest.mark.parametrize("bad", [{"penalty": "r3"}, {"loss": "wgan-ppp"}, {"penalty_every": 0}, {"unrolled_steps": -1},
+                                 {"label_smoothing": 1.0}, {"instance_noise": -0.1}])
+def test_bad_configs_raise(bad):
+    with pytest.raises(ConfigError):
+        Adversary(GanConfig(**bad))
+
+
+def test_d_loss_logs_and_estimates():
+    real, fake = torch.full((4, 1), 2.0), torch.full((4, 1), -1.0)
+    ident = lambda x: x  # noqa: E731
+    _, logs, _, _ = Adversary(GanConfig(loss="wgan")).d_loss(ident, real, fake)
+    assert logs["D_real"] == 2.0 and logs["D_fake"] == -1.0 and logs["W_estimate"] == 3.0
+    loss, logs, _, _ = Adversary(GanConfig(loss="fgan-kl")).d_loss(ident, real, fake)
+    assert logs["Df_estimate"].item() == pytest.approx(-loss.item())
+    assert "W_estimate" not in Adversary(GanConfig(loss="hinge")).d_loss(ident, real, fake)[1]
+
+
+def test_tuple_outputs_use_the_first_item():
+    disc = lambda x: (x.sum(1), torch.zeros(len(x), 5))  # noqa: E731  (StarGAN: logits, class scores)
+    loss, logs, real_out, _ = Adversary(GanConfig(loss="hinge")).d_loss(disc, torch.ones(2, 1), torch.zeros(2, 1))
+    assert isinstance(real_out, tuple) and loss.item() == pytest.approx(0.0 + 1.0)
+
+
+def test_lazy_penalty_scaled_by_its_interval():
+    d = nn.Linear(2, 1)
+    with torch.no_grad():
+        d.weight.copy_(torch.tensor([[3.0, 4.0]]))  # ||grad|| = 5
+    adv = Adversary(GanConfig(loss="nonsaturating", penalty="r1", penalty_weight=0.5, penalty_every=4))
+    real, fake = torch.randn(3, 2), torch.randn(3, 2)
+    base = adv.d_loss(d, real, fake, step=1)[0]
+    with_pen, logs, _, _ = adv.d_loss(d, real, fake, step=8)
+    assert "D_r1" in logs and logs["D_r1"].item() == pytest.approx(25.0)
+    assert (with_pen - base).item() == pytest.approx(0.5 * 4 * 25.0, rel=1e-5)
+
+
+def test_instance_noise_anneals_to_zero():
+    adv = Adversary(GanConfig(instance_noise=0.2), total_steps=100)
+    x = torch.zeros(1000, 4)
+    assert adv.prepare_inputs(x, 0).std().item() == pytest.approx(0.2, rel=0.1)
+    assert adv.prepare_inputs(x, 50).std().item() == pytest.approx(0.1, rel=0.1)
+    assert torch.equal(adv.prepare_inputs(x, 100), x)
+
+
+def test_label_smoothing_changes_the_real_target():
+    zero = torch.zeros(4, 1)
+    ident = lambda x: x  # noqa: E731
+    plain = Adversary(GanConfig(loss="lsgan")).d_loss(ident, torch.ones(4, 1), zero)[0]
+    smooth = Adversary(GanConfig(loss="lsgan", label_smoothing=0.1)).d_loss(ident, torch.ones(4, 1), zero)[0]
+    assert plain.item() == 0.0 and smooth.item() == pytest.approx(0.01)
+
+
+def test_g_loss_for_relativistic_needs_real():
+    adv = Adversary(GanConfig(loss="ralsgan"))
+    with pytest.raises(ConfigError, match="needs real"):
+        adv.g_loss(lambda x: x, torch.zeros(2, 1))
+    loss, _, _ = adv.g_loss(lambda x: x, torch.full((2, 1), -0.5), torch.full((2, 1), 0.5))
+    assert loss.item() == pytest.approx(8.0)
+
+
+def test_weight_clipping_after_d_step():
+    d = nn.Linear(4, 3)
+    with torch.no_grad():
+        d.weight.fill_(1.0)
+    Adversary(GanConfig(loss="wgan")).after_d_step([d])
+    assert d.weight.abs().max().item() == pytest.approx(0.01) and d.bias.abs().max() <= 0.01
+
+
+def test_minimax_game_value_through_the_adversary():
+    zero = lambda x: torch.zeros(len(x), 1)  # noqa: E731  D* = 1/2
+    loss, _, _, _ = Adversary(GanConfig(loss="minimax")).d_loss(zero, torch.randn(4, 2), torch.randn(4, 2))
+    assert -loss.item() == pytest.approx(-math.log(4))

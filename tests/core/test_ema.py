@@ -1,0 +1,48 @@
+"""EMA of generator weights: exact blend, buffers copied, plain copy before start."""
+
+import pytest
+import torch
+from torch import nn
+
+
+from translate.core.ema import EMA
+
+
+def net() -> nn.Module:
+    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)).double()
+
+
+def test_one_update_is_the_exact_blend():
+    g = net()
+    ema = EMA(g, decay=0.9)
+    s0 = [p.detach().clone() for p in ema.shadow.parameters()]
+    with torch.no_grad():
+        for p in g.parameters():
+            p.add_(torch.randn_like(p))
+    g(torch.randn(8, 3, dtype=torch.float64))  # moves the BatchNorm running stats
+    ema.update(g, step=10)
+    for s, old, p in zip(ema.shadow.parameters(), s0, g.parameters()):
+        assert torch.allclose(s, 0.9 * old + 0.1 * p, rtol=0, atol=1e-14)
+    for s, b in zip(ema.shadow.buffers(), g.buffers()):
+        assert torch.equal(s, b)
+
+
+def test_copy_before_start_and_frozen_shadow():
+    g = net()
+    ema = EMA(g, decay=0.99, start=5)
+    with torch.no_grad():
+        for p in g.parameters():
+            p.add_(1.0)
+    ema.update(g, step=2)
+    assert all(torch.equal(s, p) for s, p in zip(ema.shadow.parameters(), g.parameters()))
+    assert not any(p.requires_grad for p in ema.shadow.parameters()) and not ema.shadow.training
+
+
+def test_state_round_trip_and_bad_decay():
+    g = net()
+    ema = EMA(g, 0.5)
+    other = EMA(net(), 0.5)
+    other.load_state_dict(ema.state_dict())
+    assert all(torch.equal(a, b) for a, b in zip(ema.shadow.state_dict().values(), other.shadow.state_dict().values()))
+    with pytest.raises(ValueError):
+        EMA(g, 1.0)
