@@ -133,3 +133,9 @@ def test_parity_failure_leaves_no_file(cyclegan_file: Path, tmp_path: Path, monk
     assert "parity check failed, not written" in err and "max" in err and "limit 0.0001" in err
     assert len(err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one
+
+
+def test_export_help_has_examples(capsys) -> None:
+    assert run_cli(["export", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "translate export runs/pix2pix-1 --out pix2pix.onnx" in text and "--static-size" in text and "--all" in text
