@@ -36,7 +36,7 @@ from . import __version__
 from . import checkpoint as ckpt
 from .errors import ConfigError, TranslateError
 from .modelinfo import pick_net
-from .onnx_specs import GraphModule, GraphSpec, graph_spec, to_half
+from .onnx_specs import KEEP_FP32, GraphModule, GraphSpec, graph_spec, to_half
 
 FORMAT = "gan-translate-onnx/1"
 TOLERANCE = {"fp32": 1e-4, "fp16": 2e-2}
@@ -235,8 +235,7 @@ def export_net(
     if opts.static_size and opts.static_size % m:
         raise ConfigError(f"--static-size {opts.static_size}: must be a multiple of {m} for {meta.get('arch', 'this net')}")
     if opts.fp16:
-        keep = () if opts.fp16_instance_norm else None
-        module = GraphModule(to_half(net) if keep is None else to_half(net, keep), spec, half=True).eval()
+        module = GraphModule(to_half(net, () if opts.fp16_instance_norm else KEEP_FP32), spec, half=True).eval()
     else:
         module = GraphModule(net, spec).eval()
     args = tuple(_trace_inputs(spec, net, opts).values())

@@ -33,6 +33,7 @@ def test_run_folder_export_metadata(p2p_run: Path, p2p_onnx: Path) -> None:
     assert json.loads(props["options"])["num_downs"] == 5
 
 
+@pytest.mark.slow
 def test_cyclegan_all_direction_and_net(cyclegan_file: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "cyc.onnx"
     assert run_cli(["export", str(cyclegan_file), "--all", "--out", str(out)]) == 0

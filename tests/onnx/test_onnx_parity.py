@@ -67,6 +67,7 @@ def test_every_generator_exports_with_parity(name: str, precision: str, tmp_path
         assert shapes[0] != shapes[1]  # two sizes
 
 
+@pytest.mark.slow
 def test_fp16_keeps_instance_norm_float32(tmp_path: Path) -> None:
     """--fp16: conv weights fp16; InstanceNormalization runs on float32 (unless asked otherwise)."""
     net = tiny("resnet_6blocks")

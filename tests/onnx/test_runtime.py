@@ -124,6 +124,7 @@ def test_sizes_gray_and_conditioning_errors(p2p_onnx: Path) -> None:
     assert tr.prepare(Image.new("RGB", (4, 4), (255, 0, 0))).getpixel((0, 0)) == (76, 76, 76)
 
 
+@pytest.mark.slow
 def test_latent_and_domain_models(tmp_path: Path) -> None:
     import torch
 
