@@ -99,16 +99,12 @@ def bench_predict(model: str, size: int, batch: int, iters: int = 10, warmup: in
     """Time generator inference on random inputs of ``size`` x ``size`` (batch ``batch``)."""
     import numpy as np
 
-    if backend == "onnx":
-        from .runtime import OnnxTranslator
+    from .predict import open_translator
 
-        tr: Any = OnnxTranslator(model, **kwargs)
-        dev_name = ",".join(tr.providers)
-    else:
-        from .infer import Translator
-
-        tr = Translator(model, device=device, **kwargs)
-        dev_name = str(tr.device)
+    tr: Any = open_translator(model, backend, device=device, **kwargs)
+    on_ort = hasattr(tr, "session")  # OnnxTranslator (also for .onnx files with backend torch)
+    backend = "onnx" if on_ort else backend
+    dev_name = ",".join(tr.providers) if on_ort else str(tr.device)
     m = max(1, tr.info.input_multiple)
     s = max(m, (size // m) * m)
     x = np.random.default_rng(0).uniform(-1, 1, (batch, 3, s, s)).astype(np.float32)
@@ -122,5 +118,6 @@ def bench_predict(model: str, size: int, batch: int, iters: int = 10, warmup: in
         "bench": "predict", "model": str(model), "backend": backend, "arch": tr.info.arch, "size": s, "batch": batch,
         "device": dev_name, "median_batch_s": med, "latency_ms_per_batch": med * 1000, "images_per_s": batch / med,
         "gflop_per_batch": flops / 1e9, "achieved_gflop_per_s": flops / 1e9 / med, **_peak_memory(dev),
-        "threads": torch.get_num_threads(),
+        "threads": tr.session.get_session_options().intra_op_num_threads or "ort default (physical cores)" if on_ort
+        else torch.get_num_threads(),
     }

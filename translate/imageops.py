@@ -7,6 +7,7 @@ Only numpy and pillow are imported here, so deployment code can use it without t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 from PIL import Image
@@ -70,3 +71,68 @@ def split_aligned(img: Image.Image, take: str = "A") -> Image.Image:
 def to_gray3(img: Image.Image) -> Image.Image:
     """Grayscale replicated to 3 channels (the colorization models' input)."""
     return img.convert("L").convert("RGB")
+
+
+def prepare_image(img: Image.Image, derive: str = "") -> Image.Image:
+    """Model-specific input conditioning: colorization models see grayscale, the rest RGB."""
+    return to_gray3(img) if derive == "colorization" else img.convert("RGB")
+
+
+def fit_within(img: Image.Image, height: int, width: int) -> Image.Image:
+    """Resize (aspect kept, bicubic) so the image fits in ``width`` x ``height`` touching one side."""
+    w, h = img.size
+    scale = min(width / w, height / h)
+    nw, nh = max(1, min(width, round(w * scale))), max(1, min(height, round(h * scale)))
+    return img if (nw, nh) == (w, h) else img.resize((nw, nh), Image.BICUBIC)
+
+
+def pad_to_shape(arr: np.ndarray, height: int, width: int) -> tuple[np.ndarray, Padding]:
+    """[..., h, w] -> [..., height, width] padded at the bottom/right (reflect; edge if too small)."""
+    h, w = arr.shape[-2:]
+    ph, pw = height - h, width - w
+    if ph == 0 and pw == 0:
+        return arr, Padding(h, w, 0, 0)
+    pads = [(0, 0)] * (arr.ndim - 2) + [(0, ph), (0, pw)]
+    mode = "reflect" if ph < h and pw < w else "edge"
+    return np.pad(arr, pads, mode=mode), Padding(h, w, ph, pw)
+
+
+def translate_images(
+    images: Sequence[Image.Image],
+    run: Callable[[np.ndarray], np.ndarray],
+    *,
+    multiple: int = 1,
+    size: int = 0,
+    batch_size: int = 8,
+    prepare: Callable[[Image.Image], Image.Image] = prepare_image,
+    fixed: tuple[int, int] | None = None,
+) -> list[Image.Image]:
+    """The size handling of every backend: prepare, fit, batch same-size inputs, pad, run, crop back.
+
+    ``run`` maps float32 [N, 3, H, W] in [-1, 1] (H, W multiples of ``multiple``) to the same shape.
+    ``size`` > 0 processes each image with its longer side at ``size``. ``fixed`` = (H, W) is for
+    graphs with static shapes: each image is fitted inside H x W, padded to it and cropped back.
+    Outputs always have each input's size (bicubic resize back where the working size differed).
+    """
+    prepared = [prepare(im) for im in images]
+    if fixed:
+        prepared = [fit_within(im, *fixed) for im in prepared]
+    else:
+        prepared = [fit_longer_side(im, size) for im in prepared]
+    arrays = [pil_to_array(im) for im in prepared]
+    outputs: list[Image.Image | None] = [None] * len(images)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, a in enumerate(arrays):
+        groups.setdefault(a.shape[1:], []).append(i)
+    for idx in groups.values():
+        for s in range(0, len(idx), max(1, batch_size)):
+            chunk = idx[s : s + max(1, batch_size)]
+            stacked = np.stack([arrays[i] for i in chunk])  # [n, 3, h, w]
+            padded, pad = pad_to_shape(stacked, *fixed) if fixed else pad_to_multiple(stacked, multiple)
+            out = crop_padding(run(padded), pad)
+            for i, o in zip(chunk, out):
+                im = array_to_pil(o)
+                if im.size != images[i].size:
+                    im = im.resize(images[i].size, Image.BICUBIC)
+                outputs[i] = im
+    return outputs  # type: ignore[return-value]

@@ -9,10 +9,8 @@ shared with the onnxruntime backend (``translate.runtime``).
 
 from __future__ import annotations
 
-import glob
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -20,42 +18,12 @@ from PIL import Image
 
 from . import checkpoint as ckpt
 from . import imageops as ops
-from .errors import ConfigError, InputError
+from .errors import ConfigError
 from .core.precision import pick_device
+from .folders import IMAGE_SUFFIXES, expand_inputs, output_path  # noqa: F401  (re-exported)
+from .modelinfo import ModelInfo, info_from_meta, pick_net
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".ppm", ".pgm")
-
-
-@dataclass
-class ModelInfo:
-    """What a loaded model is and how to feed it."""
-
-    path: str
-    task: str
-    net: str  # the generator used (G, G_A, ...)
-    arch: str
-    kind: str  # image | image+domain | latent
-    input_multiple: int
-    direction: str = ""
-    domains: list[str] = field(default_factory=list)
-    crop_size: int = 0
-    derive: str = ""
-    z_dim: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _pick_net(nets_meta: dict[str, dict[str, Any]], default: str, net: str | None, direction: str | None) -> str:
-    if net:
-        if net not in nets_meta:
-            raise ConfigError(f"--net {net!r}: this model has {', '.join(nets_meta)}")
-        return net
-    if direction:
-        matches = [k for k, m in nets_meta.items() if m.get("direction") == direction]
-        if not matches:
-            have = ", ".join(f"{k}: {m.get('direction') or '?'}" for k, m in nets_meta.items())
-            raise ConfigError(f"--direction {direction}: this model translates only {have}")
-        return matches[0]
-    return default
+_pick_net = pick_net  # the former private name
 
 
 class Translator:
@@ -82,17 +50,11 @@ class Translator:
                 raise ConfigError("--arch is only for reference .pth/.ckpt files; gan-translate files describe themselves")
             gf = ckpt.load_generators(ckpt.resolve_generator_file(path))
             nets_meta, default, task = gf.info, gf.default, gf.task
-            name = _pick_net(nets_meta, default, net, direction)
+            name = pick_net(nets_meta, default, net, direction)
             self.module = gf.nets[name]
             default = name
             path = gf.path
-        m = nets_meta[default]
-        self.info = ModelInfo(
-            path=str(path), task=task, net=default, arch=m.get("arch", ""), kind=m.get("kind", "image"),
-            input_multiple=int(m.get("input_multiple", 1)), direction=m.get("direction", ""),
-            domains=list(m.get("domains", [])), crop_size=int(m.get("crop_size", 0) or 0),
-            derive=m.get("derive", ""), z_dim=int(m.get("z_dim", 0) or 0), extra=m,
-        )
+        self.info: ModelInfo = info_from_meta(str(path), task, default, nets_meta[default])
         self.module = self.module.to(self.device)
         self.module.train(train_mode)  # train_mode: the reference test's dropout/BN behaviour
         self.train_mode = train_mode
@@ -100,7 +62,7 @@ class Translator:
     # ------------------------------------------------------------------ images
     def prepare(self, img: Image.Image) -> Image.Image:
         """Model-specific input conditioning (colorization models see grayscale)."""
-        return ops.to_gray3(img) if self.info.derive == "colorization" else img.convert("RGB")
+        return ops.prepare_image(img, self.info.derive)
 
     @torch.no_grad()
     def run_arrays(self, batch: np.ndarray, **cond: Any) -> np.ndarray:
@@ -113,23 +75,8 @@ class Translator:
 
     def translate(self, images: list[Image.Image], *, size: int = 0, batch_size: int = 8, **cond: Any) -> list[Image.Image]:
         """Translate PIL images; outputs have each input's size. Same-size inputs are batched."""
-        prepared = [ops.fit_longer_side(self.prepare(im), size) for im in images]
-        arrays = [ops.pil_to_array(im) for im in prepared]
-        outputs: list[Image.Image | None] = [None] * len(images)
-        groups: dict[tuple[int, int], list[int]] = {}
-        for i, a in enumerate(arrays):
-            groups.setdefault(a.shape[1:], []).append(i)
-        for idx in groups.values():
-            for s in range(0, len(idx), batch_size):
-                chunk = idx[s : s + batch_size]
-                padded, pad = ops.pad_to_multiple(np.stack([arrays[i] for i in chunk]), self.info.input_multiple)
-                out = ops.crop_padding(self.run_arrays(padded, **cond), pad)
-                for i, o in zip(chunk, out):
-                    im = ops.array_to_pil(o)
-                    if im.size != images[i].size:
-                        im = im.resize(images[i].size, Image.BICUBIC)
-                    outputs[i] = im
-        return outputs  # type: ignore[return-value]
+        return ops.translate_images(images, lambda a: self.run_arrays(a, **cond), multiple=self.info.input_multiple,
+                                    size=size, batch_size=batch_size, prepare=self.prepare)
 
 
 def _run_image(t: Translator, x: torch.Tensor, cond: dict[str, Any]) -> torch.Tensor:
@@ -140,37 +87,3 @@ def _run_image(t: Translator, x: torch.Tensor, cond: dict[str, Any]) -> torch.Te
 
 # kind -> runner(translator, x [N,3,H,W], conditioning) -> [N,3,H,W]; tasks with other inputs add theirs
 KIND_RUNNERS: dict[str, Callable[[Translator, torch.Tensor, dict[str, Any]], torch.Tensor]] = {"image": _run_image}
-
-
-# ---------------------------------------------------------------------- files and folders
-
-
-def expand_inputs(inputs: Iterable[str]) -> list[tuple[Path, Path]]:
-    """Files, folders (recursive) and globs -> (file, relative output stem) pairs, in order."""
-    out: list[tuple[Path, Path]] = []
-    for raw in inputs:
-        p = Path(raw)
-        if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES and not f.name.startswith("."))
-            if not files:
-                raise InputError(f"{p}: no images found (looked for {', '.join(IMAGE_SUFFIXES)})")
-            out += [(f, f.relative_to(p).with_suffix("")) for f in files]
-        elif p.is_file():
-            out.append((p, Path(p.stem)))
-        else:
-            matches = sorted(glob.glob(raw, recursive=True))
-            if not matches:
-                raise InputError(f"{raw}: no such file, folder or matching glob")
-            out += [(Path(m), Path(Path(m).stem)) for m in matches if Path(m).is_file()]
-    return out
-
-
-def output_path(out_dir: Path, rel: Path, used: set[Path]) -> Path:
-    """``out_dir/rel.png``, made unique when two inputs share a stem (a.jpg, a.png)."""
-    cand = out_dir / rel.with_suffix(".png")
-    n = 1
-    while cand in used:
-        cand = out_dir / rel.parent / f"{rel.name}_{n}.png"
-        n += 1
-    used.add(cand)
-    return cand

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from . import imageops as ops
 from .config import parse_override
-from .errors import InputError
+from .errors import ConfigError, InputError
+
+
+DEVICE_PROVIDERS = {"auto": None, "cpu": ["cpu"], "cuda": ["cuda", "cpu"]}
 
 
 def open_translator(model: str, backend: str = "torch", **kwargs: Any) -> Any:
-    """A Translator (torch) or OnnxTranslator for ``model``; ``.onnx`` files always use onnxruntime."""
-    if backend == "onnx" or str(model).lower().endswith(".onnx"):
+    """A Translator (torch) or OnnxTranslator for ``model``; ``.onnx`` files always use onnxruntime.
+
+    ``backend="onnx"`` with a torch model (run folder, generator file, reference .pth) exports it
+    first to the cache of ``translate.onnx.cached_export`` (parity-checked, reused while the model
+    file is unchanged) and runs that.
+    """
+    if backend not in ("torch", "onnx"):
+        raise ConfigError(f"--backend: expected torch or onnx, got {backend!r}")
+    is_onnx = str(model).lower().endswith(".onnx")
+    if backend == "onnx" or is_onnx:
         from .runtime import OnnxTranslator
 
-        onnx_kwargs = {k: v for k, v in kwargs.items() if k in ("direction",) and v}
-        return OnnxTranslator(model, **onnx_kwargs)
+        if kwargs.get("train_mode"):
+            raise ConfigError("--train-mode needs --backend torch: ONNX exports run in eval mode")
+        device = kwargs.get("device") or "auto"
+        if device not in DEVICE_PROVIDERS:
+            raise ConfigError(f"--device {device}: the onnx backend takes auto, cpu or cuda")
+        sel = {k: kwargs.get(k) for k in ("direction", "net")}
+        if not is_onnx:
+            from .onnx import cached_export
+
+            model = str(cached_export(model, arch=kwargs.get("arch"), arch_options=kwargs.get("arch_options"), **sel))
+        elif kwargs.get("arch"):
+            raise ConfigError("--arch is only for reference .pth/.ckpt files; ONNX files describe themselves")
+        return OnnxTranslator(model, DEVICE_PROVIDERS[device], **sel)
     from .infer import Translator
 
     return Translator(model, **kwargs)
@@ -39,39 +59,14 @@ def predict_files(
     train_mode: bool = False, device: str = "auto", **cond: Any,
 ) -> int:
     """Translate every input image into ``out``; returns how many inputs failed (each reported)."""
-    from .data.io import load_image
-    from .infer import expand_inputs, output_path
+    from .folders import translate_files
 
     if not inputs:
         raise InputError("no inputs given (files, folders or globs)")
     tr = open_translator(model, backend, direction=direction, net=net, arch=arch, arch_options=_arch_options(list(arch_opt)),
                          train_mode=train_mode, device=device)
-    files = expand_inputs(inputs)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    used: set[Path] = set()
-    failed = 0
-    take = "B" if (tr.info.direction == "BtoA") else "A"
-    for s in range(0, len(files), batch):
-        chunk = files[s : s + batch]
-        images, dests = [], []
-        for f, rel in chunk:
-            try:
-                img = load_image(f)
-            except InputError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            if aligned:
-                img = ops.split_aligned(img, take)
-            images.append(img)
-            dests.append(output_path(out_dir, rel, used))
-        if not images:
-            continue
-        for im, dest in zip(tr.translate(images, size=size, batch_size=batch, **cond), dests):
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            im.save(dest, format="PNG")
-    print(f"wrote {len(used)} image(s) to {out_dir}")
+    written, failed = translate_files(tr, inputs, out, size=size, batch=batch, aligned=aligned, **cond)
+    print(f"wrote {len(written)} image(s) to {out}")
     return failed
 
 

@@ -13,6 +13,7 @@ import typer
 from ..errors import TranslateError
 from .app import app
 from . import bench, datasets, evaluate, info, predict, train  # noqa: F401,E402  (command registration)
+from . import export  # noqa: F401,E402
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,55 @@
+"""``translate export``."""
+
+from __future__ import annotations
+
+import json
+from typing import List, Optional
+
+import typer
+
+from .app import app
+
+
+@app.command()
+def export(
+    model: str = typer.Argument(..., help="Run folder, generator .safetensors or reference .pth (with --arch)."),
+    out: str = typer.Option(..., "--out", help="Output FILE.onnx (with --all: FILE_AtoB.onnx, FILE_BtoA.onnx, ...)."),
+    direction: Optional[str] = typer.Option(None, "--direction", help="AtoB | BtoA: which CycleGAN generator."),
+    net: Optional[str] = typer.Option(None, "--net", help="Which generator of the file (G, G_A, G_B)."),
+    all_nets: bool = typer.Option(False, "--all", help="Export every generator of the file, one ONNX file each."),
+    fp16: bool = typer.Option(False, "--fp16", help="fp16 weights and compute; inputs/outputs stay float32."),
+    fp16_instance_norm: bool = typer.Option(False, "--fp16-instance-norm", help="With --fp16: InstanceNorm in fp16 too (default keeps it float32)."),
+    opset: int = typer.Option(18, "--opset", help="ONNX opset (the dynamo exporter writes 18 and converts when asked)."),
+    static_size: int = typer.Option(0, "--static-size", help="Fix height and width to PX (a multiple of the net's input multiple); 0: dynamic."),
+    static_batch: int = typer.Option(0, "--static-batch", help="Fix the batch size to N; 0: dynamic."),
+    exporter: str = typer.Option("auto", "--exporter", help="auto (dynamo, TorchScript if it fails) | dynamo | torchscript."),
+    arch: Optional[str] = typer.Option(None, "--arch", help="Architecture of a reference .pth (unet_256, resnet_9blocks, ...)."),
+    arch_opt: List[str] = typer.Option([], "--arch-opt", help="Option of a reference architecture: --arch-opt norm=instance."),
+) -> None:
+    """Export a generator to ONNX and check it against torch (two sizes, batch 2); exit 1 on a mismatch.
+
+    The graph takes NCHW float32 in [-1, 1] named `input` (+ `domain` for StarGAN; `z`, `y`, `psi`
+    for latent models) and returns `output`; eval mode; EMA weights when the run kept them.
+
+      translate export runs/pix2pix-1 --out pix2pix.onnx
+
+      translate export runs/cyclegan-1 --all --out horse2zebra.onnx       # _AtoB.onnx + _BtoA.onnx
+
+      translate export latest_net_G.pth --arch resnet_9blocks --out g.onnx --fp16 --static-size 256
+    """
+    from ..errors import ConfigError
+    from ..onnx import ExportOptions, export_model
+    from ..predict import _arch_options
+
+    for flag, value in (("--static-size", static_size), ("--static-batch", static_batch), ("--opset", opset)):
+        if value < 0:
+            raise ConfigError(f"{flag}: must be >= 0, got {value}")
+
+    opts = ExportOptions(opset=opset, fp16=fp16, static_size=static_size, static_batch=static_batch, exporter=exporter,
+                         fp16_instance_norm=fp16_instance_norm)
+    reports = export_model(model, out, net=net, direction=direction, all_nets=all_nets, arch=arch,
+                           arch_options=_arch_options(list(arch_opt)), options=opts)
+    for r in reports:
+        shape = ", ".join(f"{i['name']} {i['shape']}" for i in json.loads(r.meta.get("inputs", "[]")))
+        mb = r.path.stat().st_size / 2**20
+        typer.echo(f"wrote {r.path} ({r.net}, {r.precision}, opset {r.opset}, {r.exporter}, {mb:.1f} MiB; inputs {shape})")
