@@ -15,7 +15,7 @@ def test_domain_folders_one_hot(domains_root, small_cfg):
     ds = DATASETS.build("domains", small_cfg(domains_root))
     assert ds.domain_names == ["cat", "dog", "zebra"] and len(ds) == 6
     item = ds[2]
-    assert set(item) == {"image", "label", "domain", "path"}
+    assert set(item) == {"image", "label", "domain", "path", "skipped"}
     assert item["domain"] == 1 and "/dog/" in item["path"]
     assert torch.equal(item["label"], torch.tensor([0.0, 1.0, 0.0]))
     assert item["image"].shape == (3, 32, 32)
@@ -50,7 +50,7 @@ def test_attribute_dataset_labels_and_split(attr_root, small_cfg):
     assert not {train[i]["path"] for i in range(len(train))} & {test[i]["path"] for i in range(len(test))}
     names, files, values = read_attr_table(attr_root / "list_attr_celeba.txt")
     item = test[0]
-    assert set(item) == {"image", "label", "path"} and item["image"].shape == (3, 32, 32)
+    assert set(item) == {"image", "label", "path", "skipped"} and item["image"].shape == (3, 32, 32)
     row = files.index(item["path"].rsplit("/", 1)[1])
     expected = [float(values[row, names.index("Male")] > 0), float(values[row, names.index("Black_Hair")] > 0)]
     assert item["label"].tolist() == expected
@@ -80,10 +80,10 @@ def test_exclusive_groups():
 
 def test_single_folder_recursive_and_labels(domains_root, small_cfg):
     ds = DATASETS.build("single", small_cfg(domains_root))
-    assert len(ds) == 6 and set(ds[0]) == {"image", "path"}
+    assert len(ds) == 6 and set(ds[0]) == {"image", "path", "skipped"}
     labelled = DATASETS.build("single", small_cfg(domains_root), labels=True)
     assert labelled.domain_names == ["cat", "dog", "zebra"]
-    assert set(labelled[5]) == {"image", "path", "label", "domain"} and labelled[5]["domain"] == 2
+    assert set(labelled[5]) == {"image", "path", "label", "domain", "skipped"} and labelled[5]["domain"] == 2
     flat = DATASETS.build("single", small_cfg(domains_root / "train" / "dog"))  # no split folder: ROOT
     assert len(flat) == 3
 
@@ -95,7 +95,7 @@ def test_derived_kinds(tmp_path, noise, small_cfg, kind):
                               or tmp_path / "photos" / "sub" / f"{i}.jpg")
     ds = DATASETS.build("derived", small_cfg(tmp_path / "photos", derive=kind))
     item = ds[(2, 1)]
-    assert set(item) == {"A", "B", "A_path", "B_path"}
+    assert set(item) == {"A", "B", "A_path", "B_path", "skipped"}
     assert item["A"].shape == item["B"].shape == (3, 32, 32)
     assert item["A"].min() >= -1 and item["A"].max() <= 1
     assert torch.allclose(item["A"], DERIVATIONS.get(kind)(item["B"]))  # derived after augmenting

@@ -17,7 +17,7 @@ def test_aligned_items_and_halves(aligned_root, small_cfg):
     ds = DATASETS.build("aligned", small_cfg(aligned_root, preprocess="none", flip=False), split="train")
     assert len(ds) == 5
     item = ds[0]
-    assert set(item) == {"A", "B", "A_path", "B_path"}
+    assert set(item) == {"A", "B", "A_path", "B_path", "skipped"}
     full = to_tensor(Image.open(aligned_root / "train" / "0.png").convert("RGB"))
     assert torch.equal(item["A"], full[:, :, :32]) and torch.equal(item["B"], full[:, :, 32:])
     swapped = DATASETS.build("aligned", small_cfg(aligned_root, preprocess="none", flip=False, direction="BtoA"))
