@@ -33,3 +33,10 @@ def test_digits_layouts(tmp_path):
     att = build_dataset(cfg, "train", train=False)
     item = att[0]
     assert item["label"].shape == (2,) and set(item["label"].tolist()) <= {0.0, 1.0}
+
+
+def test_bench_toy_cli_json(tmp_path, capsys):
+    assert run_cli(["bench", "toy", "--loss", "hinge", "--steps", "20", "--spectral-norm", "--out", str(tmp_path / "r.png"), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)["hinge"]
+    assert d["n_modes"] == 8 and 0 <= d["modes_covered"] <= 8 and 0.0 <= d["high_quality"] <= 1.0
+    assert (tmp_path / "r.png").stat().st_size > 1000
