@@ -12,7 +12,7 @@ import typer
 
 from ..errors import TranslateError
 from .app import app
-from . import bench, datasets, evaluate, info, predict, train  # noqa: F401,E402  (command registration)
+from . import bench, datasets, evaluate, info, predict, serve, train  # noqa: F401,E402  (command registration)
 
 
 def main(argv: list[str] | None = None) -> None:
