@@ -20,7 +20,7 @@ from .errors import TranslateError
 from .webapp.cards import model_card
 from .webapp.catalogue import BUNDLED_FOLDER, Catalogue, ModelEntry
 from .webapp.controls import CONTROLS, MAX_COUNT, control_states, kind_controls
-from .webapp.handling import Limits, Outputs, generate, translate_batch, translate_one
+from .webapp.handling import Limits, Outputs, generate, translate_batch, translate_one, upload_path
 
 log = logging.getLogger("translate.app")
 
@@ -57,25 +57,6 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise gr.Error(f"internal error ({type(exc).__name__}: {exc}); the server keeps running", print_exception=False) from None
 
     return wrapped
-
-
-def _upload_component(gr: Any) -> type:
-    """``gr.Image`` that hands the raw uploaded path to the handler, so the project's loader validates it."""
-
-    class UploadImage(gr.Image):
-        is_template = True  # rendered by gradio's Image frontend
-
-        def preprocess(self, payload: Any) -> str | None:
-            if payload is None:
-                return None
-            if payload.path is None:  # inline data URL (some paste/webcam paths)
-                try:
-                    return super().preprocess(payload)
-                except Exception:  # noqa: BLE001
-                    raise gr.Error("the pasted or captured image could not be decoded", print_exception=False) from None
-            return str(payload.path)
-
-    return UploadImage
 
 
 def _control_updates(gr: Any, entry: ModelEntry) -> list[Any]:
@@ -119,7 +100,6 @@ def build_app(
     states = control_states(first.info, first.directions())
     needs_image = kind_controls(first.info).needs_image
     examples = list(example_images() if examples is None else examples)
-    UploadImage = _upload_component(gr)
 
     def values(direction: Any = None, domain: Any = None, attributes: Any = None, seed: Any = None, count: Any = None, psi: Any = None) -> dict[str, Any]:
         return {"direction": direction, "domain": domain, "attributes": attributes, "seed": seed, "count": count, "psi": psi}
@@ -136,7 +116,7 @@ def build_app(
         with gr.Tab("Translate", id="single", elem_id="tab-single"):
             with gr.Row():
                 with gr.Column():
-                    image = UploadImage(type="filepath", sources=["upload", "clipboard", "webcam"], label="Your photo",
+                    image = gr.Image(type="filepath", sources=["upload", "clipboard", "webcam"], label="Your photo",
                                         elem_id="input-image", visible=needs_image, format="png", height=360)
                     direction = ctl("direction", gr.Dropdown)
                     domain = ctl("domain", gr.Dropdown)
@@ -171,11 +151,14 @@ def build_app(
 
         conds = [direction, domain, attributes]
 
+        # The handlers take raw payloads (preprocess=False): gradio still checks that files come from
+        # its upload folder, but the project's loader, not gradio's, decodes and validates them.
         @_guard
-        def do_translate(image: str | None, model: str, direction: str | None = None, domain: str | None = None,
+        def do_translate(image: Any, model: str, direction: str | None = None, domain: str | None = None,
                          attributes: list[str] | None = None, work: float = 0) -> tuple[Any, Any, str]:
             """Translate one image with the chosen model; returns the result, (before, after) and the PNG file."""
-            r = translate_one(cat.get(model), image, values(direction, domain, attributes), work, limits, outputs.new())
+            out = outputs.new()
+            r = translate_one(cat.get(model), upload_path(image, out), values(direction, domain, attributes), work, limits, out)
             return r.after, (r.before, r.after), str(r.png)
 
         @_guard
@@ -184,10 +167,12 @@ def build_app(
             return [str(p) for p in generate(cat.get(model), values(seed=seed, count=count, psi=psi), outputs.new())]
 
         @_guard
-        def do_batch(files: list[str] | None, model: str, direction: str | None = None, domain: str | None = None,
+        def do_batch(files: Any, model: str, direction: str | None = None, domain: str | None = None,
                      attributes: list[str] | None = None, work: float = 0) -> tuple[list[tuple[str, str]], str, str]:
             """Translate several files; returns (PNG, name) pairs, a zip of the PNGs and notes on skipped files."""
-            done, archive, errors = translate_batch(cat.get(model), files, values(direction, domain, attributes), work, limits, outputs.new())
+            out = outputs.new()
+            paths = [upload_path(f, out) for f in (files if isinstance(files, list) else [files] if files else [])]
+            done, archive, errors = translate_batch(cat.get(model), paths, values(direction, domain, attributes), work, limits, out)
             for e in errors:
                 gr.Warning(e)
             notes = f"{len(done)} image(s) translated." + ("".join(f"\n- skipped {e}" for e in errors) if errors else "")
@@ -203,9 +188,10 @@ def build_app(
 
         model.change(on_model, [model], [direction, domain, attributes, seed, count, psi, image, work, run, result, compare,
                                           download, gen, samples, card], api_visibility="private", queue=False)
-        run.click(do_translate, [image, model, *conds, work], [result, compare, download], api_name="translate")
-        gen.click(do_generate, [model, seed, count, psi], [samples], api_name="generate")
-        batch_run.click(do_batch, [files, model, *conds, work], [batch_gallery, batch_zip, batch_notes], api_name="batch")
+        run.click(do_translate, [image, model, *conds, work], [result, compare, download], api_name="translate", preprocess=False)
+        gen.click(do_generate, [model, seed, count, psi], [samples], api_name="generate", preprocess=False)
+        batch_run.click(do_batch, [files, model, *conds, work], [batch_gallery, batch_zip, batch_notes], api_name="batch",
+                        preprocess=False)
 
         def models_list() -> list[str]:
             """Names of the served models (the first is the default)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 import zipfile
@@ -12,7 +13,9 @@ from PIL import Image
 
 from translate.errors import InputError
 from translate.webapp.catalogue import ModelEntry
-from translate.webapp.handling import Limits, Outputs, clamp_work_size, generate, read_upload, translate_batch, translate_one
+from translate.webapp.handling import (
+    Limits, Outputs, clamp_work_size, generate, read_upload, translate_batch, translate_one, upload_path,
+)
 from tests.webapp.helpers import FakeDomainTranslator, FakeLatentTranslator, fake_entry, save_tiny
 
 
@@ -121,3 +124,15 @@ def test_outputs_prune_expired_request_folders(tmp_path):
     os.utime(old, (past, past))
     fresh = outs.new()
     assert not old.exists() and fresh.is_dir()
+
+
+def test_upload_payloads(tmp_path, uploads):
+    photo = uploads["photo"]
+    assert upload_path({"path": str(photo), "orig_name": "photo.png"}, tmp_path) == str(photo)
+    assert upload_path(str(photo), tmp_path) == str(photo)
+    assert upload_path(None, tmp_path) is None and upload_path({"path": None}, tmp_path) is None
+    inline = "data:image/png;base64," + base64.b64encode(photo.read_bytes()).decode()
+    saved = upload_path({"path": None, "url": inline}, tmp_path)
+    assert read_upload(saved, Limits()).size == (72, 48)
+    with pytest.raises(InputError, match="did not arrive as a file"):
+        upload_path(42, tmp_path)

@@ -8,6 +8,8 @@ under a temporary root that is pruned as it ages.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import shutil
@@ -72,6 +74,26 @@ class Outputs:
 def upload_name(path: str | Path) -> str:
     """The name the user knows a file by (gradio keeps the original name as the basename)."""
     return Path(path).name
+
+
+def upload_path(payload: Any, folder: Path) -> str | None:
+    """The file behind an upload payload (gradio FileData dict, or a path); inline data URLs are saved in ``folder``."""
+    if payload is None or isinstance(payload, (str, Path)):
+        return str(payload) if payload else None
+    if not isinstance(payload, dict):
+        raise InputError("the upload did not arrive as a file (try again)")
+    if payload.get("path"):
+        return str(payload["path"])
+    url = str(payload.get("url") or "")
+    if url.startswith("data:") and "," in url:  # some paste/webcam paths send the image inline
+        try:
+            data = base64.b64decode(url.split(",", 1)[1], validate=False)
+        except (binascii.Error, ValueError):
+            raise InputError("the pasted or captured image could not be decoded") from None
+        path = folder / "pasted-image"
+        path.write_bytes(data)
+        return str(path)
+    return None
 
 
 def _safe_stem(name: str) -> str:
