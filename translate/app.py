@@ -89,11 +89,10 @@ def build_app(
     preload: bool = True,
 ) -> Any:
     """The demo as a queued ``gr.Blocks`` serving ``models`` (paths or a Catalogue) plus the bundled ones."""
-    import gradio as gr
-
     cat = models if isinstance(models, Catalogue) else Catalogue.build(list(models or []), bundled=bundled, device=device)
     if preload:
-        cat.preload()
+        cat.preload()  # a bad model file fails here, before gradio is even imported
+    import gradio as gr
     limits = limits or Limits()
     outputs = Outputs(out_root)
     first = cat.get(None)
