@@ -207,3 +207,29 @@ def test_browser_bad_upload_shows_error_then_works(served, page):
     page.click("#input-image button[aria-label='Clear']") if page.locator("#input-image button[aria-label='Clear']").count() else None
     _upload_and_run(page, served.up["photo2"])
     assert _output_size(page) == (40, 56)
+
+
+def _pick_model(page, name: str) -> None:
+    page.click("#model input")
+    page.get_by_role("option", name=name, exact=True).click()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_controls_follow_the_model_kind(served, page):
+    page.goto(served.url)
+    page.wait_for_selector("#input-image")
+    assert not page.locator("#direction").is_visible() and not page.locator("#generate").is_visible()
+    _pick_model(page, "cycle")
+    page.wait_for_selector("#direction", state="visible")
+    _pick_model(page, "star")
+    page.wait_for_selector("#domain", state="visible")
+    page.wait_for_selector("#direction", state="hidden")
+    _pick_model(page, "gan")
+    page.wait_for_selector("#generate", state="visible")
+    page.wait_for_selector("#input-image", state="hidden")
+    page.wait_for_selector("#seed", state="visible")
+    page.click("#generate")
+    page.wait_for_function("() => document.querySelectorAll('#samples img').length >= 4")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "app_latent_controls.png"), full_page=True)

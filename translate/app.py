@@ -20,6 +20,7 @@ from .errors import TranslateError
 from .webapp.cards import model_card
 from .webapp.catalogue import BUNDLED_FOLDER, Catalogue, ModelEntry
 from .webapp.controls import CONTROLS, MAX_COUNT, control_states, kind_controls
+from .webapp.postprocess import post_for
 from .webapp.handling import Limits, Outputs, generate, translate_batch, translate_one, upload_path
 
 log = logging.getLogger("translate.app")
@@ -100,8 +101,14 @@ def build_app(
     needs_image = kind_controls(first.info).needs_image
     examples = list(example_images() if examples is None else examples)
 
-    def values(direction: Any = None, domain: Any = None, attributes: Any = None, seed: Any = None, count: Any = None, psi: Any = None) -> dict[str, Any]:
-        return {"direction": direction, "domain": domain, "attributes": attributes, "seed": seed, "count": count, "psi": psi}
+    def values(direction: Any = None, domain: Any = None, attributes: Any = None, post: Any = None, seed: Any = None,
+               count: Any = None, psi: Any = None) -> dict[str, Any]:
+        return {"direction": direction, "domain": domain, "attributes": attributes, "post": post, "seed": seed, "count": count,
+                "psi": psi}
+
+    def post_update(entry: ModelEntry) -> dict[str, Any]:
+        p = post_for(entry.info)
+        return dict(visible=True, label=p.label, info=p.info, value=p.default) if p else dict(visible=False, value=True)
 
     def ctl(name: str, make: Callable[..., Any], **kw: Any) -> Any:
         s = states[name]
@@ -123,6 +130,7 @@ def build_app(
                     seed = ctl("seed", gr.Number, precision=0, minimum=0)
                     count = ctl("count", gr.Slider, minimum=1, maximum=MAX_COUNT, step=1)
                     psi = ctl("psi", gr.Slider, minimum=0.0, maximum=1.0, step=0.05)
+                    post = gr.Checkbox(elem_id="postprocess", **post_update(first))
                     work = gr.Slider(limits.min_work, limits.max_work, value=limits.clamp_work(first.work_size()), step=32, elem_id="work-size",
                                      label="Working size (longer side, px)", visible=needs_image,
                                      info="the model runs at this size; the result is resized back to your photo's size")
@@ -148,16 +156,16 @@ def build_app(
         with gr.Tab("Model card", id="card", elem_id="tab-card"):
             card = gr.Markdown(model_card(first, limits), elem_id="model-card")
 
-        conds = [direction, domain, attributes]
+        conds = [direction, domain, attributes, post]
 
         # The handlers take raw payloads (preprocess=False): gradio still checks that files come from
         # its upload folder, but the project's loader, not gradio's, decodes and validates them.
         @_guard
         def do_translate(image: Any, model: str, direction: str | None = None, domain: str | None = None,
-                         attributes: list[str] | None = None, work: float = 0) -> tuple[Any, Any, str]:
+                         attributes: list[str] | None = None, post: bool | None = None, work: float = 0) -> tuple[Any, Any, str]:
             """Translate one image with the chosen model; returns the result, (before, after) and the PNG file."""
             out = outputs.new()
-            r = translate_one(cat.get(model), upload_path(image, out), values(direction, domain, attributes), work, limits, out)
+            r = translate_one(cat.get(model), upload_path(image, out), values(direction, domain, attributes, post), work, limits, out)
             return r.after, (r.before, r.after), str(r.png)
 
         @_guard
@@ -167,26 +175,34 @@ def build_app(
 
         @_guard
         def do_batch(files: Any, model: str, direction: str | None = None, domain: str | None = None,
-                     attributes: list[str] | None = None, work: float = 0) -> tuple[list[tuple[str, str]], str, str]:
+                     attributes: list[str] | None = None, post: bool | None = None, work: float = 0) -> tuple[list[tuple[str, str]], str, str]:
             """Translate several files; returns (PNG, name) pairs, a zip of the PNGs and notes on skipped files."""
             out = outputs.new()
             paths = [upload_path(f, out) for f in (files if isinstance(files, list) else [files] if files else [])]
-            done, archive, errors = translate_batch(cat.get(model), paths, values(direction, domain, attributes), work, limits, out)
+            vals = values(direction, domain, attributes, post)
+            done, archive, errors = translate_batch(cat.get(model), paths, vals, work, limits, out)
             for e in errors:
                 gr.Warning(e)
             notes = f"{len(done)} image(s) translated." + ("".join(f"\n- skipped {e}" for e in errors) if errors else "")
             return [(str(p), name) for p, name in done], str(archive), notes
 
+        controls = [direction, domain, attributes, seed, count, psi]  # in CONTROLS order
+        image_side = [image, run, result, compare, download]
+
         @_guard
-        def on_model(model: str) -> list[Any]:
+        def on_model(model: str) -> dict[Any, Any]:
+            """Show the selected model's controls, working size, card and input/output panels."""
             entry = cat.get(model)
             img = kind_controls(entry.info).needs_image
-            vis = [gr.update(visible=img)] * 6  # image, work, run, result, compare, download
-            return _control_updates(gr, entry) + vis[:1] + [gr.update(visible=img, value=limits.clamp_work(entry.work_size()))] + vis[2:] + [
-                gr.update(visible=not img), gr.update(visible=not img), model_card(entry, limits)]
+            ups: dict[Any, Any] = dict(zip(controls, _control_updates(gr, entry)))
+            ups.update({c: gr.update(visible=img) for c in image_side})
+            ups.update({gen: gr.update(visible=not img), samples: gr.update(visible=not img), card: model_card(entry, limits),
+                        work: gr.update(visible=img, value=limits.clamp_work(entry.work_size())),
+                        post: gr.update(**post_update(entry))})
+            return ups
 
-        model.change(on_model, [model], [direction, domain, attributes, seed, count, psi, image, work, run, result, compare,
-                                          download, gen, samples, card], api_visibility="private", queue=False)
+        model.change(on_model, [model], [*controls, *image_side, work, gen, samples, card, post], api_visibility="private",
+                     queue=False)
         run.click(do_translate, [image, model, *conds, work], [result, compare, download], api_name="translate", preprocess=False)
         gen.click(do_generate, [model, seed, count, psi], [samples], api_name="generate", preprocess=False)
         batch_run.click(do_batch, [files, model, *conds, work], [batch_gallery, batch_zip, batch_notes], api_name="batch",

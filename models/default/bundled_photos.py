@@ -12,7 +12,9 @@ Sources, all inside installed wheels (never fetched over the network):
 
 Sets: ``natural`` = the everyday colour photos (colorization); ``all`` = every photo above
 (photo -> sketch). ``HELD_OUT`` photos are never part of a training set: they are the unseen photos
-of the model cards and the web demo's examples (``--held-out`` writes just those, at 384 px).
+of the model cards and the web demo's examples (``--held-out`` writes just those, longer side
+384 px, as JPEG quality 90: ``models/default/examples/`` was made with
+``python models/default/bundled_photos.py models/default/examples --held-out``).
 
 Each training photo is resized to three scales (longer side 384, 320 and 256 px, the sizes the web
 demo works at) and cut into overlapping 160-px tiles (stride 48), written as
@@ -85,14 +87,14 @@ def tiles(im: Image.Image) -> list[tuple[int, int, Image.Image]]:
 
 
 def write(out: Path, name: str, held_out: bool = False) -> int:
-    """Write the training tiles (or, with ``held_out``, the held-out photos at 384 px); returns the count."""
+    """Write the training tiles (or, with ``held_out``, the held-out photos as 384-px JPEGs); returns the count."""
     out.mkdir(parents=True, exist_ok=True)
     n = 0
     for path in sources(name, held_out):
         with Image.open(path) as im:
             im = im.convert("RGB")
         if held_out:
-            fit(im, SCALES[0]).save(out / f"{path.stem}.png")
+            fit(im, SCALES[0]).save(out / f"{path.stem}.jpg", quality=90)
             n += 1
             continue
         for s in SCALES:

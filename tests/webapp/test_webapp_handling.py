@@ -136,3 +136,15 @@ def test_upload_payloads(tmp_path, uploads):
     assert read_upload(saved, Limits()).size == (72, 48)
     with pytest.raises(InputError, match="did not arrive as a file"):
         upload_path(42, tmp_path)
+
+
+def test_colorization_keeps_the_photo_luminance_unless_asked_not_to(tmp_path, uploads, out):
+    path = save_tiny(tmp_path / "col.safetensors", nets={"G": {"direction": "AtoB", "crop_size": 32, "derive": "colorization"}})
+    entry = ModelEntry("col", path)
+    photo = np.asarray(Image.open(uploads["photo"]).convert("L"), dtype=np.int16)
+    kept = translate_one(entry, uploads["photo"], {}, 0, Limits(), out).after  # default: on
+    raw = translate_one(entry, uploads["photo"], {"post": False}, 0, Limits(), out).after
+    luma = lambda im: np.asarray(im.convert("L"), dtype=np.int16)  # noqa: E731
+    assert np.abs(luma(kept) - photo).mean() < 1.0  # YCbCr round trip (+ clipping of out-of-gamut colours)
+    assert np.abs(luma(raw) - photo).mean() > 10  # an untrained net's own output differs
+    assert np.array_equal(np.asarray(raw), np.asarray(entry.translator().translate([Image.open(uploads["photo"]).convert("RGB")], size=32)[0]))

@@ -9,6 +9,7 @@ import yaml
 from .backend import generator_file
 from .catalogue import ModelEntry
 from .handling import Limits
+from .postprocess import post_for
 
 TASKS = {
     "pix2pix": "pix2pix: paired image-to-image translation (conditional GAN + L1)",
@@ -78,6 +79,9 @@ def facts_table(entry: ModelEntry, limits: Limits, work: int | None = None) -> s
     if t.get("step") is not None:
         data = t["data"] or "?"
         rows.append(("Trained", f"{t['step']} steps, batch {t['batch']}, {t['crop']} px crops, data `{data}` ({t['layout']})"))
+    post = post_for(info)
+    if post:
+        rows.append(("Post-processing", f"optional, {'on' if post.default else 'off'} by default: {post.label.lower()} ({post.info})"))
     if info.kind != "latent":
         rows.append(("Input size", f"any size and aspect; processed with the longer side at {work} px (padded to a multiple of "
                                    f"{info.input_multiple}), output resized back to the upload's size"))

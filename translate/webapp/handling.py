@@ -25,6 +25,7 @@ from PIL import Image
 from ..errors import InputError
 from .catalogue import ModelEntry
 from .controls import kind_controls
+from .postprocess import post_for
 
 
 @dataclass
@@ -157,9 +158,18 @@ def translate_one(entry: ModelEntry, path: str | Path | None, values: dict[str, 
     img = read_upload(path, limits)
     cond = kind.conditioning(tr.info, values)
     size = clamp_work_size(entry, work, limits)
-    after = tr.translate([img], size=size, **cond)[0]
+    after = _post(tr, img, tr.translate([img], size=size, **cond)[0], values)
     png = save_png(after, out, f"{_safe_stem(upload_name(path))}_{_safe_stem(entry.name)}")
     return Result(_prepare(tr, img), after, png)
+
+
+def _post(tr: Any, photo: Image.Image, output: Image.Image, values: dict[str, Any]) -> Image.Image:
+    """Apply the model's optional post-processing when the request asks for it (``values["post"]``)."""
+    post = post_for(tr.info)
+    wanted = values.get("post")
+    if post is None or not (post.default if wanted is None else bool(wanted)):
+        return output
+    return post.fn(photo, output)
 
 
 def generate(entry: ModelEntry, values: dict[str, Any], out: Path) -> list[Path]:
@@ -201,7 +211,7 @@ def translate_batch(
         while stem in used:
             stem, n = f"{_safe_stem(upload_name(p))}_{n}", n + 1
         used.add(stem)
-        after = tr.translate([img], size=size, **cond)[0]
+        after = _post(tr, img, tr.translate([img], size=size, **cond)[0], values)
         done.append((save_png(after, out, stem), upload_name(p)))
     if not done:
         raise InputError("no image could be read: " + "; ".join(errors))
