@@ -230,6 +230,8 @@ def test_browser_controls_follow_the_model_kind(served, page):
     page.wait_for_selector("#input-image", state="hidden")
     page.wait_for_selector("#seed", state="visible")
     page.click("#generate")
-    page.wait_for_function("() => document.querySelectorAll('#samples img').length >= 4")
+    page.wait_for_function("() => { const im = [...document.querySelectorAll('#samples img')];"
+                           " return im.length >= 4 && im.every(i => i.complete && i.naturalWidth > 0); }")
+    assert not page.locator("#examples-box").is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "app_latent_controls.png"), full_page=True)

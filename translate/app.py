@@ -136,9 +136,10 @@ def build_app(
                                      info="the model runs at this size; the result is resized back to your photo's size")
                     run = gr.Button("Translate", variant="primary", elem_id="run", visible=needs_image)
                     gen = gr.Button("Generate", variant="primary", elem_id="generate", visible=not needs_image)
-                    if examples:
-                        gr.Examples([[p] for p in examples], inputs=[image], label="Example photos (not in the training data)",
-                                    elem_id="examples")
+                    with gr.Column(visible=needs_image and bool(examples), elem_id="examples-box") as examples_box:
+                        if examples:
+                            gr.Examples([[p] for p in examples], inputs=[image], label="Example photos (not in the training data)",
+                                        elem_id="examples")
                 with gr.Column():
                     result = gr.Image(type="pil", format="png", label="Result", elem_id="output-image", interactive=False,
                                       buttons=["download", "fullscreen"], visible=needs_image, height=360)
@@ -187,7 +188,7 @@ def build_app(
             return [(str(p), name) for p, name in done], str(archive), notes
 
         controls = [direction, domain, attributes, seed, count, psi]  # in CONTROLS order
-        image_side = [image, run, result, compare, download]
+        image_side = [image, run, result, compare, download] + ([examples_box] if examples else [])
 
         @_guard
         def on_model(model: str) -> dict[Any, Any]:
