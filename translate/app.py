@@ -131,8 +131,8 @@ def build_app(
                     count = ctl("count", gr.Slider, minimum=1, maximum=MAX_COUNT, step=1)
                     psi = ctl("psi", gr.Slider, minimum=0.0, maximum=1.0, step=0.05)
                     post = gr.Checkbox(elem_id="postprocess", **post_update(first))
-                    work = gr.Slider(limits.min_work, limits.max_work, value=limits.clamp_work(first.work_size()), step=32, elem_id="work-size",
-                                     label="Working size (longer side, px)", visible=needs_image,
+                    work = gr.Slider(limits.min_work, limits.max_work, value=limits.clamp_work(first.work_size()), step=32,
+                                     elem_id="work-size", label="Working size (longer side, px)", visible=needs_image,
                                      info="the model runs at this size; the result is resized back to your photo's size")
                     run = gr.Button("Translate", variant="primary", elem_id="run", visible=needs_image)
                     gen = gr.Button("Generate", variant="primary", elem_id="generate", visible=not needs_image)
@@ -176,7 +176,8 @@ def build_app(
 
         @_guard
         def do_batch(files: Any, model: str, direction: str | None = None, domain: str | None = None,
-                     attributes: list[str] | None = None, post: bool | None = None, work: float = 0) -> tuple[list[tuple[str, str]], str, str]:
+                     attributes: list[str] | None = None, post: bool | None = None,
+                     work: float = 0) -> tuple[list[tuple[str, str]], str, str]:
             """Translate several files; returns (PNG, name) pairs, a zip of the PNGs and notes on skipped files."""
             out = outputs.new()
             paths = [upload_path(f, out) for f in (files if isinstance(files, list) else [files] if files else [])]

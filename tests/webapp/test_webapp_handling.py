@@ -147,4 +147,5 @@ def test_colorization_keeps_the_photo_luminance_unless_asked_not_to(tmp_path, up
     luma = lambda im: np.asarray(im.convert("L"), dtype=np.int16)  # noqa: E731
     assert np.abs(luma(kept) - photo).mean() < 1.0  # YCbCr round trip (+ clipping of out-of-gamut colours)
     assert np.abs(luma(raw) - photo).mean() > 10  # an untrained net's own output differs
-    assert np.array_equal(np.asarray(raw), np.asarray(entry.translator().translate([Image.open(uploads["photo"]).convert("RGB")], size=32)[0]))
+    direct = entry.translator().translate([Image.open(uploads["photo"]).convert("RGB")], size=32)[0]
+    assert np.array_equal(np.asarray(raw), np.asarray(direct))
