@@ -4,7 +4,8 @@ Each photo is resized to the model's working size (longer side, ``work_size`` in
 its training crop) and cut into non-overlapping 128-px tiles, the size the model was trained on;
 each tile's pair is derived exactly as in training (``translate.data.derived``) and the model's
 output is compared with the target (L1, PSNR, SSIM in [-1, 1] space), next to the identity
-baseline (output = input). Prints one JSON object per model.
+baseline (output = input). Blank tiles (photo std below 0.05, e.g. studio-white background) are
+skipped: they say nothing and make PSNR infinite. Prints one JSON object per model.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def score(model: str, photos: list[Path]) -> dict:
         k = work / max(img.size)
         img = img.resize((round(img.width * k), round(img.height * k)), Image.LANCZOS)
         for b in tiles(img):
+            if float(b.std()) < 0.05:
+                continue
             a = derive(b)
             src, tgt = (b, a) if info.direction == "BtoA" else (a, b)
             out = tr.module(src[None].to(tr.device)).cpu()
