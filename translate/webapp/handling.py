@@ -8,6 +8,7 @@ under a temporary root that is pruned as it ages.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import binascii
 import os
@@ -56,7 +57,10 @@ class Outputs:
     """Per-request output folders under one temporary root; folders older than ``keep_s`` are removed."""
 
     def __init__(self, root: str | Path | None = None, keep_s: float = 3600.0) -> None:
-        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="translate-app-"))
+        if root is None:
+            root = tempfile.mkdtemp(prefix="translate-app-")
+            atexit.register(shutil.rmtree, root, True)  # our own temporary root goes when the server does
+        self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.keep_s = keep_s
 
