@@ -23,11 +23,13 @@ def test_names_labels_and_order(tmp_path, tiny_models, monkeypatch):
     zoo = tmp_path / "zoo"
     save_tiny(zoo / "default" / "b.safetensors")
     save_tiny(zoo / "default" / "a.safetensors")
+    save_tiny(zoo / "default" / "c.safetensors")
     (zoo / "default" / "a.md").write_text("# a\nA card.\n")
+    (zoo / "default" / "menu.yaml").write_text("order: [c]\n")
     monkeypatch.setattr("translate.zoo.models_dir", lambda: zoo)
     cat = Catalogue.build([str(run), str(run / "checkpoints/step_00000010/generator.safetensors"), str(tiny_models["pix2pix"])])
-    assert cat.names() == ["my-run", "my-run-2", "tiny", "a", "b"]
-    assert cat.choices()[3] == ("a (bundled)", "a") and cat.get("a").card.startswith("# a")
+    assert cat.names() == ["my-run", "my-run-2", "tiny", "c", "a", "b"]
+    assert cat.choices()[4] == ("a (bundled)", "a") and cat.get("a").card.startswith("# a")
     assert cat.get(None).name == "my-run" and cat.get("my-run").info.net == "G"
     with pytest.raises(ConfigError, match="unknown model 'zzz'; available: my-run"):
         cat.get("zzz")

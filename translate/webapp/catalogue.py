@@ -82,11 +82,20 @@ def _card_beside(path: Path) -> str:
 
 
 def bundled_paths() -> list[Path]:
-    """The bundled default models (``models/default/*.safetensors``), in name order."""
+    """The bundled default models (``models/default/*.safetensors``) in menu order.
+
+    ``models/default/menu.yaml`` may list model names under ``order:``; the others follow by name.
+    """
+    from ..config import load_yaml
     from ..zoo import models_dir
 
     folder = models_dir() / BUNDLED_FOLDER
-    return sorted(folder.glob("*.safetensors")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    menu = folder / "menu.yaml"
+    order = list((load_yaml(menu) or {}).get("order", [])) if menu.is_file() else []
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(folder.glob("*.safetensors"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
 
 
 class Catalogue:
