@@ -5,7 +5,9 @@ its training crop) and cut into non-overlapping 128-px tiles, the size the model
 each tile's pair is derived exactly as in training (``translate.data.derived``) and the model's
 output is compared with the target (L1, PSNR, SSIM in [-1, 1] space), next to the identity
 baseline (output = input). Blank tiles (photo std below 0.05, e.g. studio-white background) are
-skipped: they say nothing and make PSNR infinite. Prints one JSON object per model.
+skipped: they say nothing and make PSNR infinite. ``--keep-luminance`` scores colorization models
+with the web demo's default post-processing (the photo's own luma, the model's chroma). Prints
+one JSON object per model.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import torch
 from PIL import Image
 
 from translate.data.derived import DERIVATIONS
-from translate.data.io import list_images, load_image, to_tensor
+from translate.data.io import list_images, load_image, to_pil, to_tensor
 from translate.infer import Translator
 from translate.metrics import mean_paired_metrics
+from translate.webapp.postprocess import keep_luminance
 
 TILE = 128
 
@@ -33,7 +36,7 @@ def tiles(img: Image.Image) -> list[torch.Tensor]:
 
 
 @torch.no_grad()
-def score(model: str, photos: list[Path]) -> dict:
+def score(model: str, photos: list[Path], keep_luma: bool = False) -> dict:
     """Metrics of ``model`` and of the identity baseline on the tiles of ``photos``."""
     tr = Translator(model)
     info = tr.info
@@ -50,9 +53,11 @@ def score(model: str, photos: list[Path]) -> dict:
             a = derive(b)
             src, tgt = (b, a) if info.direction == "BtoA" else (a, b)
             out = tr.module(src[None].to(tr.device)).cpu()
+            if keep_luma:  # [1, 3, T, T] -> the photo's luma + the output's chroma
+                out = to_tensor(keep_luminance(to_pil(b), to_pil(out[0])))[None]
             pairs.append((out, tgt[None]))
             ident.append((src[None], tgt[None]))
-    return {"model": model, "derive": info.derive, "direction": info.direction, "work_size": work, "photos": len(photos),
+    return {"model": model, "keep_luminance": keep_luma, "derive": info.derive, "direction": info.direction, "work_size": work, "photos": len(photos),
             "tiles": len(pairs), "model_metrics": mean_paired_metrics(pairs), "identity": mean_paired_metrics(ident)}
 
 
@@ -60,7 +65,8 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("models", nargs="+")
     ap.add_argument("--photos", required=True, type=Path)
+    ap.add_argument("--keep-luminance", action="store_true", help="colorization: score with the photo's own luma")
     a = ap.parse_args()
     photos = list_images(a.photos, recursive=True)
     for m in a.models:
-        print(json.dumps(score(m, photos)))
+        print(json.dumps(score(m, photos, a.keep_luminance)))
