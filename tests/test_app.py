@@ -235,3 +235,43 @@ def test_browser_controls_follow_the_model_kind(served, page):
     assert not page.locator("#examples-box").is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "app_latent_controls.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_default_model_on_an_example_photo(tmp_path):
+    """The bundled default models (what ``make demo`` serves) on a held-out example photo, in the browser."""
+    from translate.app import build_app, example_images, launch_app
+    from translate.webapp.catalogue import bundled_paths
+
+    if not bundled_paths() or not example_images():
+        pytest.skip("no bundled default models or example photos in models/default/")
+    demo = build_app(out_root=tmp_path / "out")
+    port = free_port()
+    launch_app(demo, port=port, prevent_thread_lock=True, quiet=True)
+    pw, browser = _browser()
+    try:
+        pg = browser.new_page(viewport={"width": 1280, "height": 1100})
+        pg.set_default_timeout(120_000)
+        pg.goto(f"http://127.0.0.1:{port}/")
+        pg.wait_for_selector("#examples")
+        photo = next(p for p in example_images() if "chelsea" in p)
+        _upload_and_run(pg, Path(photo))
+        with Image.open(photo) as im:
+            assert _output_size(pg) == im.size
+        pg.wait_for_selector("#compare img")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(ARTIFACTS / "app_default_model.png"), full_page=True)
+        first = pg.get_attribute("#output-image img", "src")
+        _pick_model(pg, "colorize (bundled)")
+        pg.wait_for_selector("#postprocess", state="visible")
+        pg.click("#run")
+        _output_size(pg, first)
+        pg.screenshot(path=str(ARTIFACTS / "app_default_colorize.png"), full_page=True)
+        pg.get_by_role("tab", name="Model card").click()
+        pg.get_by_text("Why L1 only").first.wait_for()
+        pg.screenshot(path=str(ARTIFACTS / "app_model_card.png"), full_page=True)
+    finally:
+        browser.close()
+        pw.stop()
+        demo.close()

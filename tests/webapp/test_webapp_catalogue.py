@@ -9,7 +9,7 @@ import pytest
 
 from translate.errors import CheckpointError, ConfigError
 from translate.webapp import backend, catalogue
-from translate.webapp.cards import model_card, what_it_does
+from translate.webapp.cards import model_card, objective, what_it_does
 from translate.webapp.catalogue import Catalogue, ModelEntry
 from translate.webapp.handling import Limits
 from tests.webapp.helpers import info, save_tiny
@@ -94,14 +94,32 @@ def test_backend_prefers_onnx_and_falls_back_to_torch(tmp_path, monkeypatch):
 def test_model_card_facts(tmp_path, tiny_models):
     entry = ModelEntry("tiny", tiny_models["pix2pix"], card="## How it was trained\nwith care")
     md = model_card(entry, Limits(max_pixels=2_000_000, max_file_mb=5))
-    assert "### tiny" in md and "| Parameters | 261,715 |" in md
+    assert md.startswith("## How it was trained\nwith care") and "### From the model file (tiny)" in md
+    assert "| Parameters | 261,715 |" in md
     assert "longer side at 32 px (padded to a multiple of 32)" in md and "up to 5 MB and 2 megapixels" in md
-    assert md.rstrip().endswith("with care")
+    assert model_card(ModelEntry("tiny", tiny_models["pix2pix"]), Limits()).startswith("### tiny\n")
     assert what_it_does(info("image", derive="sketch", direction="BtoA")) == "photo -> pencil sketch"
     assert what_it_does(info("image", derive="colorization", direction="AtoB")) == "grayscale photo -> colour photo"
     assert what_it_does(info("image", direction="BtoA")) == "domain B -> domain A"
     assert what_it_does(info("latent")) == "random seed -> image"
 
 
-def test_bundled_folder_name():
-    assert catalogue.BUNDLED_FOLDER == "default"
+def test_objective_in_words():
+    assert objective({"task": "pix2pix", "gan": {"loss": "vanilla"}, "options": {"lambda_l1": 100.0, "lambda_gan": 1.0}}) \
+        == "vanilla GAN + 100 x L1"
+    assert objective({"task": "pix2pix", "gan": {"loss": "vanilla"}, "options": {"lambda_gan": 0}}).startswith("L1 only")
+    assert objective({"task": "cyclegan", "gan": {"loss": "lsgan"}}) == "lsgan GAN"
+
+
+def test_bundled_default_models_have_cards():
+    """Every bundled model ships with its card (task, command, data, budget, unseen-photo behaviour)."""
+    paths = catalogue.bundled_paths()
+    if not paths:
+        pytest.skip("no bundled default models (make default-model)")
+    for p in paths:
+        card = p.with_suffix(".md").read_text()
+        for heading in ("## Command", "## Data", "## On photos it never saw", "## Limitations"):
+            assert heading in card, (p.name, heading)
+        assert "translate train pix2pix" in card and "Parameters" in card
+    total = sum(p.stat().st_size for p in paths)
+    assert total < 20e6, f"bundled weights are {total / 1e6:.1f} MB (keep them under 20 MB)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -12,7 +13,7 @@ from .handling import Limits
 from .postprocess import post_for
 
 TASKS = {
-    "pix2pix": "pix2pix: paired image-to-image translation (conditional GAN + L1)",
+    "pix2pix": "pix2pix: paired image-to-image translation",
     "cyclegan": "CycleGAN: unpaired translation between two domains (cycle consistency)",
     "stargan": "StarGAN: one generator for several domains or attributes",
     "dcgan": "DCGAN: unconditional image generation",
@@ -59,7 +60,17 @@ def training_facts(entry: ModelEntry) -> dict[str, Any]:
         cfg = {}
     data, train = cfg.get("data", {}) or {}, cfg.get("train", {}) or {}
     return {"step": meta.get("step"), "data": data.get("root", ""), "layout": data.get("layout", ""),
-            "batch": train.get("batch_size"), "crop": data.get("crop_size")}
+            "batch": train.get("batch_size"), "crop": data.get("crop_size"), "objective": objective(cfg)}
+
+
+def objective(cfg: dict[str, Any]) -> str:
+    """The training objective in words, from a run config (e.g. ``vanilla GAN + 100 x L1``, ``L1 only``)."""
+    gan = (cfg.get("gan", {}) or {}).get("loss", "")
+    opts = cfg.get("options", {}) or {}
+    if cfg.get("task") == "pix2pix":
+        l1, adv = opts.get("lambda_l1", 100.0), opts.get("lambda_gan", 1.0)
+        return "L1 only (lambda_gan 0, no discriminator updates)" if not adv else f"{gan} GAN + {l1:g} x L1"
+    return f"{gan} GAN" if gan else ""
 
 
 def facts_table(entry: ModelEntry, limits: Limits, work: int | None = None) -> str:
@@ -77,8 +88,10 @@ def facts_table(entry: ModelEntry, limits: Limits, work: int | None = None) -> s
     ]
     t = training_facts(entry)
     if t.get("step") is not None:
-        data = t["data"] or "?"
-        rows.append(("Trained", f"{t['step']} steps, batch {t['batch']}, {t['crop']} px crops, data `{data}` ({t['layout']})"))
+        data = Path(str(t["data"])).name or "?"
+        rows.append(("Trained", f"{t['step']} steps, batch {t['batch']}, {t['crop']} px crops, data folder `{data}`"))
+        if t["objective"]:
+            rows.append(("Objective", t["objective"]))
     post = post_for(info)
     if post:
         rows.append(("Post-processing", f"optional, {'on' if post.default else 'off'} by default: {post.label.lower()} ({post.info})"))
@@ -92,6 +105,8 @@ def facts_table(entry: ModelEntry, limits: Limits, work: int | None = None) -> s
 
 
 def model_card(entry: ModelEntry, limits: Limits) -> str:
-    """Markdown: the facts table, then the card file written beside the model (if any)."""
-    head = f"### {entry.label}\n\n{facts_table(entry, limits)}"
-    return f"{head}\n\n{entry.card.strip()}" if entry.card.strip() else head
+    """Markdown: the card written beside the model (if any), then the facts read off the file."""
+    table = facts_table(entry, limits)
+    if entry.card.strip():
+        return f"{entry.card.strip()}\n\n### From the model file ({entry.label})\n\n{table}"
+    return f"### {entry.label}\n\n{table}"
