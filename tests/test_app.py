@@ -155,13 +155,20 @@ def _browser():
 
 
 @pytest.fixture(scope="module")
-def page(served):
-    pw, browser = _browser()
+def browser():
+    """One headless chromium for the module (Playwright's sync API allows one instance per thread)."""
+    pw, b = _browser()
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture(scope="module")
+def page(served, browser):
     pg = browser.new_page(viewport={"width": 1280, "height": 1000})
     pg.set_default_timeout(120_000)
     yield pg
-    browser.close()
-    pw.stop()
+    pg.close()
 
 
 def _upload_and_run(page, path: Path) -> None:
@@ -239,7 +246,7 @@ def test_browser_controls_follow_the_model_kind(served, page):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_browser_default_model_on_an_example_photo(tmp_path):
+def test_browser_default_model_on_an_example_photo(tmp_path, browser):
     """The bundled default models (what ``make demo`` serves) on a held-out example photo, in the browser."""
     from translate.app import build_app, example_images, launch_app
     from translate.webapp.catalogue import bundled_paths
@@ -249,10 +256,9 @@ def test_browser_default_model_on_an_example_photo(tmp_path):
     demo = build_app(out_root=tmp_path / "out")
     port = free_port()
     launch_app(demo, port=port, prevent_thread_lock=True, quiet=True)
-    pw, browser = _browser()
+    pg = browser.new_page(viewport={"width": 1280, "height": 1100})
+    pg.set_default_timeout(120_000)
     try:
-        pg = browser.new_page(viewport={"width": 1280, "height": 1100})
-        pg.set_default_timeout(120_000)
         pg.goto(f"http://127.0.0.1:{port}/")
         pg.wait_for_selector("#examples")
         photo = next(p for p in example_images() if "chelsea" in p)
@@ -272,6 +278,5 @@ def test_browser_default_model_on_an_example_photo(tmp_path):
         pg.get_by_text("Why L1 only").first.wait_for()
         pg.screenshot(path=str(ARTIFACTS / "app_model_card.png"), full_page=True)
     finally:
-        browser.close()
-        pw.stop()
+        pg.close()
         demo.close()
