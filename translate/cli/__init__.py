@@ -12,8 +12,7 @@ import typer
 
 from ..errors import TranslateError
 from .app import app
-from . import bench, datasets, evaluate, info, predict, train  # noqa: F401,E402  (command registration)
-from . import export  # noqa: F401,E402
+from . import bench, datasets, evaluate, export, info, predict, serve, train  # noqa: F401,E402  (command registration)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,112 @@
+"""Model cards for the web demo: facts read off the model file, plus the card written beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .backend import generator_file
+from .catalogue import ModelEntry
+from .handling import Limits
+from .postprocess import post_for
+
+TASKS = {
+    "pix2pix": "pix2pix: paired image-to-image translation",
+    "cyclegan": "CycleGAN: unpaired translation between two domains (cycle consistency)",
+    "stargan": "StarGAN: one generator for several domains or attributes",
+    "dcgan": "DCGAN: unconditional image generation",
+    "stylegan": "StyleGAN2-style unconditional image generation",
+    "reference": "a reference-repository generator",
+}
+DERIVED = {"colorization": "grayscale photo", "edges": "edge map", "sketch": "pencil sketch", "blur": "blurred photo"}
+
+
+def what_it_does(info: Any) -> str:
+    """One phrase for the mapping, e.g. ``grayscale photo -> colour photo``."""
+    if info.derive in DERIVED:
+        a, b = DERIVED[info.derive], "photo" if info.derive != "colorization" else "colour photo"
+        return f"{b} -> {a}" if info.direction == "BtoA" else f"{a} -> {b}"
+    if info.kind == "latent":
+        return "random seed -> image"
+    if info.kind == "image+domain":
+        return f"image -> image in a chosen domain ({', '.join(info.domains)})"
+    if info.direction in ("AtoB", "BtoA"):
+        return f"domain {info.direction[0]} -> domain {info.direction[-1]}"
+    return "image -> image"
+
+
+def parameter_count(translator: Any) -> int | None:
+    """Parameters of the served generator (torch module; ONNX backends may report ``num_params``)."""
+    module = getattr(translator, "module", None)
+    if module is not None and hasattr(module, "parameters"):
+        return sum(p.numel() for p in module.parameters())
+    n = getattr(translator, "num_params", None)
+    return int(n) if n else None
+
+
+def training_facts(entry: ModelEntry) -> dict[str, Any]:
+    """Step, data and size facts from the file's metadata (empty for files without them)."""
+    gen = generator_file(entry.path)
+    if gen.suffix.lower() != ".safetensors":
+        return {}
+    from ..checkpoint import read_metadata
+
+    meta = read_metadata(gen)
+    try:
+        cfg = yaml.safe_load(meta.get("config") or "") or {}
+    except yaml.YAMLError:
+        cfg = {}
+    data, train = cfg.get("data", {}) or {}, cfg.get("train", {}) or {}
+    return {"step": meta.get("step"), "data": data.get("root", ""), "layout": data.get("layout", ""),
+            "batch": train.get("batch_size"), "crop": data.get("crop_size"), "objective": objective(cfg)}
+
+
+def objective(cfg: dict[str, Any]) -> str:
+    """The training objective in words, from a run config (e.g. ``vanilla GAN + 100 x L1``, ``L1 only``)."""
+    gan = (cfg.get("gan", {}) or {}).get("loss", "")
+    opts = cfg.get("options", {}) or {}
+    if cfg.get("task") == "pix2pix":
+        l1, adv = opts.get("lambda_l1", 100.0), opts.get("lambda_gan", 1.0)
+        return "L1 only (lambda_gan 0, no discriminator updates)" if not adv else f"{gan} GAN + {l1:g} x L1"
+    return f"{gan} GAN" if gan else ""
+
+
+def facts_table(entry: ModelEntry, limits: Limits, work: int | None = None) -> str:
+    """The card's fact table in markdown."""
+    tr = entry.translator()
+    info = tr.info
+    n = parameter_count(tr)
+    work = work or entry.work_size()
+    rows = [
+        ("Task", TASKS.get(info.task, info.task or "?")),
+        ("Does", what_it_does(info)),
+        ("Generator", f"{info.arch} ({info.net}, kind {info.kind})"),
+        ("Parameters", f"{n:,}" if n else "n/a"),
+        ("Backend", getattr(tr, "backend", "torch")),
+    ]
+    t = training_facts(entry)
+    if t.get("step") is not None:
+        data = Path(str(t["data"])).name or "?"
+        rows.append(("Trained", f"{t['step']} steps, batch {t['batch']}, {t['crop']} px crops, data folder `{data}`"))
+        if t["objective"]:
+            rows.append(("Objective", t["objective"]))
+    post = post_for(info)
+    if post:
+        rows.append(("Post-processing", f"optional, {'on' if post.default else 'off'} by default: {post.label.lower()} ({post.info})"))
+    if info.kind != "latent":
+        rows.append(("Input size", f"any size and aspect; processed with the longer side at {work} px (padded to a multiple of "
+                                   f"{info.input_multiple}), output resized back to the upload's size"))
+        rows.append(("Uploads", f"PNG, JPEG, WebP, BMP, TIFF, GIF; up to {limits.max_file_mb:g} MB and "
+                                f"{limits.max_pixels / 1e6:g} megapixels; transparency is flattened on white"))
+    body = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return f"| | |\n|---|---|\n{body}"
+
+
+def model_card(entry: ModelEntry, limits: Limits) -> str:
+    """Markdown: the card written beside the model (if any), then the facts read off the file."""
+    table = facts_table(entry, limits)
+    if entry.card.strip():
+        return f"{entry.card.strip()}\n\n### From the model file ({entry.label})\n\n{table}"
+    return f"### {entry.label}\n\n{table}"
