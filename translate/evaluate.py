@@ -16,12 +16,12 @@ from .registry import DATASETS, load_all
 
 
 def _dataset(cfg: Config, data: str, split: str, size: int | None, multiple: int):
-    from .data import detect_layout
+    from .data import resolve_layout
 
     d = dataclasses.replace(cfg.data, root=str(data), layout="auto", skip_bad=False)
     if size:
         d = dataclasses.replace(d, crop_size=size, load_size=size)
-    layout = detect_layout(d.root, split)
+    layout = resolve_layout(d, split)  # derived pairs when the model was trained with --derive
     return DATASETS.build(layout, cfg=d, split=split, train=False, seed=cfg.seed, multiple=multiple)
 
 

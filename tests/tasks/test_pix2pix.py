@@ -133,3 +133,17 @@ def test_bad_training_image_stops_with_its_name_or_is_skipped(aligned_dir, tmp_p
     out = capsys.readouterr()
     assert "skipped bad image" in out.out + out.err and "9.png" in out.out + out.err
     assert (tmp_path / "r2" / "checkpoints" / "LATEST").read_text() == "step_00000006"
+
+
+def test_eval_paired_on_derived_model_uses_photo_folder(tmp_path, capsys):
+    from tests.conftest import make_folder
+
+    photos = make_folder(tmp_path / "photos" / "train", n=4, size=32)
+    make_folder(tmp_path / "photos" / "val", n=2, size=32, seed=5)
+    run = tmp_path / "run"
+    args = ["train", "pix2pix", "--data", str(photos.parent), "--derive", "colorization", "--steps", "2", "--out", str(run)]
+    assert run_cli([*args, *[a for o in TINY_PIX2PIX for a in ("--set", o)]]) == 0
+    capsys.readouterr()
+    assert run_cli(["eval", "paired", str(run), "--data", str(photos.parent), "--split", "val", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["images"] == 2 and set(d[str(run)]) == {"L1", "PSNR", "SSIM"}

@@ -247,8 +247,6 @@ class Engine:
                 s.step()
         if self.cfg.train.sample_every == 0:
             self._samples()
-        if self.step < self.total and self._saved_at != self.step:
-            self.save(keep=False)
 
     # ------------------------------------------------------------------ samples and evaluation
     def inference_generators(self) -> dict[str, nn.Module]:
