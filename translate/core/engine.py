@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import signal
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +153,7 @@ class Engine:
         if self.prec.scaler is not None:
             self.prec.scaler.update()
         if self.cfg.schedule.per == "step":
-            for s in self.sched.values():
-                s.step()
+            self._step_schedules()
         for k, v in logs.items():
             self._acc.setdefault(k, []).append(v)
         return None
@@ -239,12 +239,20 @@ class Engine:
         if periodic or (t.latest_every > 0 and self.step % t.latest_every == 0):
             self.save(keep=periodic)
 
+    def _step_schedules(self) -> None:
+        # LambdaLR recomputes the rate from its own counter, so stepping a schedule whose optimiser
+        # has not stepped yet (L1-only runs never update D; a resume at an epoch boundary) is
+        # harmless; torch's ordering warning would only confuse users.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step", category=UserWarning)
+            for s in self.sched.values():
+                s.step()
+
     def _end_epoch(self) -> None:
         self.epoch += 1
         self.batch_in_epoch = 0
         if self.cfg.schedule.per == "epoch":
-            for s in self.sched.values():
-                s.step()
+            self._step_schedules()
         if self.cfg.train.sample_every == 0:
             self._samples()
 
