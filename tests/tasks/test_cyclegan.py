@@ -10,8 +10,8 @@ import pytest
 import torch
 from PIL import Image
 
-from translate.launch import TrainArgs, build_config, train
 from tests.conftest import make_aligned, make_folder, run_cli
+from translate.launch import TrainArgs, build_config, train
 
 # Tiny CycleGAN for CPU tests: ResNet with 2 blocks, 2-layer PatchGAN, 8 base channels, a pool of 2
 # so that the pool's swap branch (and its state across resume) is exercised within a few steps.
@@ -199,3 +199,20 @@ def test_bad_data_exits_2(setup, message, unpaired_dir, tmp_path, capsys):
     assert run_cli(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_export_all_gives_one_onnx_per_direction(unpaired_dir, tmp_path):
+    """``export --all`` writes FILE_AtoB.onnx / FILE_BtoA.onnx; each predicts like its torch generator."""
+    pytest.importorskip("onnxruntime")
+    run = _train(unpaired_dir, tmp_path / "run", 2, ["train.sample_every=0"])
+    assert run_cli(["export", str(run), "--all", "--out", str(tmp_path / "cyc.onnx")]) == 0
+    img = tmp_path / "in.png"
+    Image.open(min((unpaired_dir / "testA").iterdir())).save(img)
+    for direction in ("AtoB", "BtoA"):
+        onnx_file = tmp_path / f"cyc_{direction}.onnx"
+        assert onnx_file.is_file()
+        assert run_cli(["predict", str(onnx_file), str(img), "--out", str(tmp_path / f"o_{direction}")]) == 0
+        assert run_cli(["predict", str(run), str(img), "--direction", direction, "--out", str(tmp_path / f"t_{direction}")]) == 0
+        a = np.asarray(Image.open(tmp_path / f"o_{direction}" / "in.png"), np.int16)
+        b = np.asarray(Image.open(tmp_path / f"t_{direction}" / "in.png"), np.int16)
+        assert np.abs(a - b).max() <= 1

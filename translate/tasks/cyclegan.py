@@ -10,8 +10,9 @@ batch 1, 100 + 100 epochs with linear decay, G updated before D (``order = ("g",
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
