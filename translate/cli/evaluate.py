@@ -25,3 +25,21 @@ def eval_paired_cmd(
     from ..report import print_table
 
     print_json_or(eval_paired(models, data, split, size), as_json, print_table)
+
+
+@eval_app.command("cycle")
+def eval_cycle_cmd(
+    model: str = typer.Argument(..., help="CycleGAN run folder or generator file."),
+    data: str = typer.Option(..., "--data", help="Unpaired data folder (<split>A/ and <split>B/)."),
+    split: str = typer.Option("test", "--split"),
+    size: Optional[int] = typer.Option(None, "--size", help="Evaluation size (default: the model's training crop)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Cycle-reconstruction L1 (A->B->A, B->A->B) and translation change, with the identity baseline.
+
+      translate eval cycle runs/cyclegan --data ../shared/data/silhouettes_unpaired --split test
+    """
+    from ..evaluate_cycle import eval_cycle
+    from ..report import print_table
+
+    print_json_or(eval_cycle(model, data, split, size), as_json, print_table)
