@@ -10,7 +10,15 @@ import pytest
 import torch
 
 from tests.conftest import run_cli
-from tests.tasks.test_stargan import ATTRS, COLOURS, SIZE, TINY_STARGAN, _image, make_attributes, make_domains
+from tests.tasks.test_stargan import (
+    ATTRS,
+    COLOURS,
+    SIZE,
+    TINY_STARGAN,
+    _image,
+    make_attributes,
+    make_domains,
+)
 from translate.config import Config, DataConfig
 from translate.domain_classifier import ClassifierSettings
 from translate.domain_eval import DomainModel, evaluate_domains

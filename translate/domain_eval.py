@@ -17,8 +17,9 @@ The model side is a ``Translate`` callable ``(x [N,3,H,W] in [-1,1], c [N,C]) ->
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch

@@ -29,7 +29,13 @@ from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
 from .base import Batch, Logs, Task, build_net
 from .data import build_dataset
-from .stargan_labels import LABEL_MODES, attribute_targets, describe_labels, domain_setup, sample_targets
+from .stargan_labels import (
+    LABEL_MODES,
+    attribute_targets,
+    describe_labels,
+    domain_setup,
+    sample_targets,
+)
 
 LAYOUTS = ("domains", "attributes")
 

@@ -16,8 +16,8 @@ import torch
 from torch import Tensor
 
 from ..config import Config
-from ..errors import InputError
 from ..data.multidomain import CELEBA_DEFAULT, exclusive_groups, select
+from ..errors import InputError
 
 LABEL_MODES = ("single", "multi")
 
@@ -49,7 +49,7 @@ def _table_domains(root: str, attr_file: str, wanted: list[str]) -> list[str]:
 def domain_setup(cfg: Config, label_mode: str, layouts: tuple[str, ...]) -> tuple[list[str], str, list[list[int]]]:
     """(domain names, label mode "single"/"multi", exclusive groups as index lists) for a run."""
     d = cfg.data
-    if d.root:
+    if d.root and Path(d.root).exists():  # (a missing folder is reported when the dataset is built)
         from ..data import resolve_layout
 
         layout = resolve_layout(d, d.split or "train")
@@ -60,7 +60,7 @@ def domain_setup(cfg: Config, label_mode: str, layouts: tuple[str, ...]) -> tupl
             names = _folder_domains(d.root, d.split or "train", list(d.domains))
         else:
             names = _table_domains(d.root, d.attr_file, list(d.domains))
-    else:  # no data (translate info, benchmarks): the recipe's domains or c_dim placeholders
+    else:  # no data (translate info, synthetic benchmarks): the recipe's domains or c_dim placeholders
         layout = d.layout
         c_dim = int(cfg.generator.options.get("c_dim", 5))
         names = list(d.domains) or [f"domain{i}" for i in range(c_dim)]
