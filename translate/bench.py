@@ -54,10 +54,14 @@ def _time(fn: Callable[[], Any], device: torch.device, warmup: int, iters: int) 
 
 
 def _flops(fn: Callable[[], Any]) -> float:
+    """FLOPs of one call; NaN when the counter cannot trace it (double backward of gradient penalties)."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    with FlopCounterMode(display=False) as counter:
-        fn()
+    try:
+        with FlopCounterMode(display=False) as counter:
+            fn()
+    except RuntimeError:  # torch: "A leaf node was passed to _will_engine_execute_node ... autograd.grad()"
+        return float("nan")
     return float(counter.get_total_flops())
 
 
@@ -89,7 +93,8 @@ def bench_train(task: str, size: int, batch: int, steps: int = 10, warmup: int =
     return {
         "bench": "train", "task": task, "size": size, "batch": batch, "device": dev, "precision": prec,
         "steps_timed": steps, "median_step_s": med, "it_per_s": 1.0 / med, "images_per_s": batch / med,
-        "gflop_per_step": flops / 1e9, "achieved_gflop_per_s": flops / 1e9 / med, "params": nets, **mem,
+        "gflop_per_step": flops / 1e9 if flops == flops else None,  # None: not countable (NaN)
+        "achieved_gflop_per_s": flops / 1e9 / med if flops == flops else None, "params": nets, **mem,
         "threads": torch.get_num_threads(),
     }
 

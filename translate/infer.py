@@ -87,3 +87,24 @@ def _run_image(t: Translator, x: torch.Tensor, cond: dict[str, Any]) -> torch.Te
 
 # kind -> runner(translator, x [N,3,H,W], conditioning) -> [N,3,H,W]; tasks with other inputs add theirs
 KIND_RUNNERS: dict[str, Callable[[Translator, torch.Tensor, dict[str, Any]], torch.Tensor]] = {"image": _run_image}
+
+
+def _run_image_domain(t: Translator, x: torch.Tensor, cond: dict[str, Any]) -> torch.Tensor:
+    """StarGAN-style generators: ``domain`` = name(s), index, or label values [C] / [N, C]."""
+    from .modelinfo import domain_vector
+
+    cond = dict(cond)
+    c_dim = int(getattr(t.module, "c_dim", 0) or len(t.info.domains))
+    if cond.get("domain") is None:
+        names = ", ".join(t.info.domains) or f"an index 0..{c_dim - 1}"
+        raise ConfigError(f"{t.info.path}: this model needs a target domain (--domain; one of {names})")
+    value = cond.pop("domain")
+    if isinstance(value, str) and not t.info.domains and value.strip().isdigit():
+        value = int(value)  # reference checkpoints carry no domain names
+    if cond:
+        raise ConfigError(f"{t.info.path}: this model takes no {', '.join(cond)}")
+    c = torch.from_numpy(domain_vector(value, t.info.domains, c_dim, x.shape[0])).to(t.device)
+    return t.module(x, c)  # x [N, 3, H, W], c [N, C] -> [N, 3, H, W]
+
+
+KIND_RUNNERS["image+domain"] = _run_image_domain

@@ -56,7 +56,7 @@ def _arch_options(items: list[str]) -> dict[str, Any]:
 def predict_files(
     model: str, inputs: list[str], out: str, *, direction: str | None = None, net: str | None = None, size: int = 0,
     batch: int = 8, backend: str = "torch", arch: str | None = None, arch_opt: list[str] = (), aligned: bool = False,
-    train_mode: bool = False, device: str = "auto", **cond: Any,
+    train_mode: bool = False, device: str = "auto", domain: str | None = None, attrs: str | None = None, **cond: Any,
 ) -> int:
     """Translate every input image into ``out``; returns how many inputs failed (each reported)."""
     from .folders import translate_files
@@ -65,6 +65,16 @@ def predict_files(
         raise InputError("no inputs given (files, folders or globs)")
     tr = open_translator(model, backend, direction=direction, net=net, arch=arch, arch_options=_arch_options(list(arch_opt)),
                          train_mode=train_mode, device=device)
+    if tr.info.kind == "image+domain":  # StarGAN: --domain NAME | all, --attrs (translate/domains.py)
+        from .domains import condition, model_c_dim, translate_strips
+
+        if domain == "all":
+            written, failed = translate_strips(tr, inputs, out, model_c_dim(tr), attrs=attrs, size=size, batch=batch)
+            print(f"wrote {len(written)} image strip(s) to {out}")
+            return failed
+        cond["domain"] = condition(tr.info, model_c_dim(tr), domain, attrs)
+    elif domain is not None or attrs is not None:
+        raise ConfigError(f"--domain/--attrs: {model} is not a multi-domain model (kind {tr.info.kind!r})")
     written, failed = translate_files(tr, inputs, out, size=size, batch=batch, aligned=aligned, **cond)
     print(f"wrote {len(written)} image(s) to {out}")
     return failed

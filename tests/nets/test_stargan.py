@@ -80,3 +80,19 @@ def test_discriminator_rejects_bad_image_size() -> None:
         DISCRIMINATORS.build("stargan", image_size=100)
     with pytest.raises(ConfigError, match="image_size"):
         StarDiscriminator(image_size=32)
+
+
+def test_generator_eval_mode_uses_instance_statistics_by_default():
+    """The reference tests G in train mode: eval mode must normalise per image and leave buffers alone."""
+    torch.manual_seed(0)
+    x, c = torch.randn(2, 3, 16, 16), torch.eye(3)[:2]
+    for stats in ("instance", "running"):
+        net = StarGenerator(conv_dim=4, c_dim=3, repeat_num=1, eval_stats=stats)
+        net.train()(x * 3 + 1, c)  # move the running averages away from (0, 1)
+        before = {k: v.clone() for k, v in net.state_dict().items()}
+        out_eval = net.eval()(x, c)
+        assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+        with torch.no_grad():
+            out_train = net.train()(x, c)
+        same = torch.allclose(out_eval, out_train, atol=1e-6)
+        assert same == (stats == "instance"), stats

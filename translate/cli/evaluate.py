@@ -43,3 +43,40 @@ def eval_cycle_cmd(
     from ..report import print_table
 
     print_json_or(eval_cycle(model, data, split, size), as_json, print_table)
+
+
+@eval_app.command("domain-accuracy")
+def eval_domain_accuracy_cmd(
+    model: str = typer.Argument(..., help="StarGAN or CycleGAN run folder / generator file."),
+    data: str = typer.Option(..., "--data", help="Domains (DIR/train/<domain>/), attribute-table or unpaired (trainA/testA) folder."),
+    train_split: str = typer.Option("train", "--train-split", help="Split the classifier learns from."),
+    split: str = typer.Option("test", "--split", help="Split evaluated (real and translated)."),
+    size: int = typer.Option(0, "--size", help="Image size (default: the model's training crop)."),
+    epochs: int = typer.Option(15, "--epochs", help="Classifier training epochs (part of the cache key)."),
+    max_train: int = typer.Option(20000, "--max-train", help="At most N training images for the classifier."),
+    max_test: int = typer.Option(2000, "--max-test", help="At most N test images."),
+    retrain: bool = typer.Option(False, "--retrain", help="Ignore a cached classifier."),
+    device: str = typer.Option("auto", "--device"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Domain accuracy of translations, judged by a CNN trained on the real images (cached).
+
+      translate eval domain-accuracy runs/stargan-digits --data data/digits --json
+    """
+    from ..domain_classifier import ClassifierSettings
+    from ..domain_eval import domain_accuracy
+
+    result = domain_accuracy(model, data, size=size, device=device, train_split=train_split, test_split=split,
+                             settings=ClassifierSettings(epochs=epochs), max_train=max_train, max_test=max_test,
+                             retrain=retrain)
+
+    def human(d: dict) -> None:
+        typer.echo(f"{d['model']} on {d['data']} ({d['label_mode']}-label, {d['size']} px, "
+                   f"{d['test_images']} test images, {d['translations']} translations)")
+        typer.echo(f"{'domain':20s} {'real':>8s} {'translated':>11s}")
+        for name, r in d["per_domain"].items():
+            typer.echo(f"{name:20s} {r['real']:8.3f} {r['translated']:11.3f}")
+        typer.echo(f"{'all':20s} {d['real_accuracy']:8.3f} {d['translated_accuracy']:11.3f}")
+        typer.echo(f"classifier: {d['classifier']['path']} ({'cached' if d['classifier']['reused'] else 'trained'})")
+
+    print_json_or(result, as_json, human)

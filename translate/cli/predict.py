@@ -25,16 +25,21 @@ def predict(
     aligned: bool = typer.Option(False, "--aligned", help="Inputs are A|B pairs: translate the model's source half."),
     train_mode: bool = typer.Option(False, "--train-mode", help="Reference test behaviour: dropout and batch statistics on."),
     device: str = typer.Option("auto", "--device", help="auto | cpu | cuda."),
+    domain: Optional[str] = typer.Option(None, "--domain", help="StarGAN target domain NAME (multi-label: NAME,NAME set to 1), or all (strip per input)."),
+    attrs: Optional[str] = typer.Option(None, "--attrs", help='StarGAN multi-label targets "Blond_Hair=1,Male=0" (unnamed: 0).'),
 ) -> None:
     """Translate images with a trained model; outputs keep each input's size. Examples:
 
       translate predict runs/pix2pix-1 photos/ --out results/
 
       translate predict latest_net_G.pth img.jpg --arch unet_256 --out out/
+
+      translate predict runs/stargan faces/ --attrs "Blond_Hair=1,Male=0" --out out/   (--domain all: one strip per input)
     """
     from ..predict import predict_files
 
     failed = predict_files(model, inputs or [], out, direction=direction, net=net, size=size, batch=batch, backend=backend,
-                           arch=arch, arch_opt=arch_opt, aligned=aligned, train_mode=train_mode, device=device)
+                           arch=arch, arch_opt=arch_opt, aligned=aligned, train_mode=train_mode, device=device,
+                           domain=domain, attrs=attrs)
     if failed:
         raise InputError(f"{failed} input(s) could not be read (listed above); the others were written to {out}")

@@ -2,13 +2,17 @@
 
 Attribute names (``main``, ``conv1``, ``conv2``) and Sequential indices match its ``model.py``,
 so reference ``{iter}-G.ckpt`` / ``{iter}-D.ckpt`` state dicts load with ``strict=True``.
-InstanceNorm here is affine with running statistics, as in the reference (eval mode uses the
-running statistics).
+InstanceNorm is affine and tracks running statistics, as in the reference (so its state dicts
+load), but normalises with each image's own statistics in eval mode too (``eval_stats:
+instance``, the default): the reference never puts G in eval mode, so its test images are made
+with instance statistics. ``eval_stats: running`` uses the tracked averages in eval mode instead
+(markedly worse translations on our digits runs, see docs/results.md).
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..errors import ConfigError
@@ -16,21 +20,37 @@ from ..registry import DISCRIMINATORS, GENERATORS
 from .layers import conv_receptive_field
 
 
-def _in_relu(channels: int) -> list[nn.Module]:
+class StarInstanceNorm(nn.InstanceNorm2d):
+    """Affine InstanceNorm with running-stat buffers; eval mode uses them only when ``use_running``."""
+
+    def __init__(self, channels: int, use_running: bool = False) -> None:
+        super().__init__(channels, affine=True, track_running_stats=True)
+        self.use_running = use_running
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.use_running and not self.training:
+            return super().forward(x)
+        # per-image statistics; the running averages are updated only while training
+        keep = self.training
+        return F.instance_norm(x, self.running_mean if keep else None, self.running_var if keep else None,
+                               self.weight, self.bias, True, self.momentum or 0.0, self.eps)
+
+
+def _in_relu(channels: int, use_running: bool = False) -> list[nn.Module]:
     """InstanceNorm(affine, running stats) + ReLU, the reference's norm-activation pair."""
-    return [nn.InstanceNorm2d(channels, affine=True, track_running_stats=True), nn.ReLU(True)]
+    return [StarInstanceNorm(channels, use_running), nn.ReLU(True)]
 
 
 class ResidualBlock(nn.Module):
     """``x + [conv3-IN-ReLU-conv3-IN](x)`` with zero padding and no conv bias."""
 
-    def __init__(self, dim: int) -> None:
+    def __init__(self, dim: int, use_running: bool = False) -> None:
         super().__init__()
         self.main = nn.Sequential(
             nn.Conv2d(dim, dim, kernel_size=3, stride=1, padding=1, bias=False),
-            *_in_relu(dim),
+            *_in_relu(dim, use_running),
             nn.Conv2d(dim, dim, kernel_size=3, stride=1, padding=1, bias=False),
-            nn.InstanceNorm2d(dim, affine=True, track_running_stats=True),
+            StarInstanceNorm(dim, use_running),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -44,25 +64,28 @@ class StarGenerator(nn.Module):
     kind = "image+domain"
     input_multiple = 4  # two stride-2 downsamplings
 
-    def __init__(self, conv_dim: int = 64, c_dim: int = 5, repeat_num: int = 6) -> None:
+    def __init__(self, conv_dim: int = 64, c_dim: int = 5, repeat_num: int = 6, eval_stats: str = "instance") -> None:
         super().__init__()
+        if eval_stats not in ("instance", "running"):
+            raise ConfigError(f"eval_stats: expected instance or running, got {eval_stats!r}")
+        run = eval_stats == "running"
         self.in_channels = self.out_channels = 3
         self.c_dim = c_dim
         dim = conv_dim
         # [N, 3 + c_dim, H, W] -> [N, conv_dim, H, W]
         layers: list[nn.Module] = [
             nn.Conv2d(3 + c_dim, dim, kernel_size=7, stride=1, padding=3, bias=False),
-            *_in_relu(dim),
+            *_in_relu(dim, run),
         ]
         for _ in range(2):  # [N, d, H, W] -> [N, 2d, H/2, W/2]
             down = nn.Conv2d(dim, dim * 2, kernel_size=4, stride=2, padding=1, bias=False)
-            layers += [down, *_in_relu(dim * 2)]
+            layers += [down, *_in_relu(dim * 2, run)]
             dim *= 2
-        layers += [ResidualBlock(dim) for _ in range(repeat_num)]
+        layers += [ResidualBlock(dim, run) for _ in range(repeat_num)]
         for _ in range(2):  # [N, d, H, W] -> [N, d/2, 2H, 2W]
             layers += [
                 nn.ConvTranspose2d(dim, dim // 2, 4, stride=2, padding=1, bias=False),
-                *_in_relu(dim // 2),
+                *_in_relu(dim // 2, run),
             ]
             dim //= 2
         # [N, conv_dim, H, W] -> [N, 3, H, W] in [-1, 1]

@@ -2,3 +2,4 @@
 
 from . import pix2pix  # noqa: F401
 from . import cyclegan  # noqa: F401
+from . import stargan  # noqa: F401
