@@ -121,10 +121,13 @@ class LatentTask(Task):
         """The same latents at every sample grid of a run (seeded by ``cfg.seed``)."""
         return self.latents(n, torch.Generator().manual_seed(self.cfg.seed + 12345))
 
+    sample_kwargs: dict[str, Any] = {}  # extra generator arguments for sample grids (StyleGAN: const noise)
+
     def sample(self, batch: Batch, gens: dict[str, nn.Module]) -> list[Tensor]:
         """Columns of fakes from fixed latents; conditional: one column per class (up to 10)."""
         rows = batch["image"].shape[0]
-        g = gens["G"]
+        net, kw = gens["G"], self.sample_kwargs
+        g = lambda z, **c: net(z, **c, **kw)  # noqa: E731
         if self.opts.conditional:
             cols = min(self.num_classes, 10)
             z = self.fixed_latents(rows)  # [rows, z_dim]
