@@ -11,8 +11,9 @@ StyleGAN generator.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -163,7 +164,8 @@ def interpolation_strips(tr: Any, count: int, steps: int, seed: int = 0, *, sler
     return strips
 
 
-def mixing_grid(tr: Any, rows: int, cols: int, seed: int = 0, psi: float = 1.0, layers: Sequence[int] | None = None) -> np.ndarray:
+def mixing_grid(tr: Any, rows: int, cols: int, seed: int = 0, psi: float = 1.0,
+                layers: Sequence[int] | None = None) -> np.ndarray:
     """StyleGAN style mixing: [(rows + 1) * (cols + 1), 3, S, S], row-major, top-left blank.
 
     The top row holds the column sources, the left column the row sources; each cell is its row

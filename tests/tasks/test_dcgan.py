@@ -148,7 +148,8 @@ def test_eval_duplicates_on_a_folder_and_a_run(images, tmp_path, capsys):
     run = _train(images, tmp_path / "run", 2)
     capsys.readouterr()
     pairs = tmp_path / "pairs.png"
-    assert run_cli(["eval", "duplicates", str(run), "--num", "40", "--reference", str(images), "--pairs", str(pairs), "--json"]) == 0
+    argv = ["eval", "duplicates", str(run), "--num", "40", "--reference", str(images), "--pairs", str(pairs), "--json"]
+    assert run_cli(argv) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["source"] == "model" and d["n_images"] == 40 and d["threshold_source"].startswith("reference")
     assert pairs.is_file()

@@ -30,7 +30,15 @@ from torch import Tensor, nn
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS
 from .layers import MinibatchStdDev
-from .stylegan_layers import NOISE_MODES, EqualConv2d, EqualLinear, MappingNetwork, SynthesisLayer, ToRGB, upsample2x
+from .stylegan_layers import (
+    NOISE_MODES,
+    EqualConv2d,
+    EqualLinear,
+    MappingNetwork,
+    SynthesisLayer,
+    ToRGB,
+    upsample2x,
+)
 
 TINY = {"resolution": 32, "channel_base": 256, "channel_max": 16, "z_dim": 16, "w_dim": 16, "mapping_layers": 2}
 
@@ -84,7 +92,7 @@ class StyleGAN2Generator(nn.Module):
         """Random latents [batch, z_dim] (``size`` is ignored: the resolution is fixed)."""
         return (torch.randn(batch, self.z_dim),)
 
-    def mapping_ws(self, z: Tensor, psi: "float | Tensor" = 1.0, track_w_avg: bool = False) -> Tensor:
+    def mapping_ws(self, z: Tensor, psi: float | Tensor = 1.0, track_w_avg: bool = False) -> Tensor:
         """z -> ws [N, num_ws, w_dim], truncated toward w_avg by ``psi``."""
         w = self.mapping(z.reshape(z.shape[0], -1), track=track_w_avg)  # [N, w_dim]
         w = self.mapping.w_avg + psi * (w - self.mapping.w_avg)  # truncation trick (psi = 1: none)
@@ -105,7 +113,7 @@ class StyleGAN2Generator(nn.Module):
             img = img + (img.clamp(-1.0, 1.0) - img).detach()
         return img
 
-    def forward(self, z: Tensor, psi: "float | Tensor" = 1.0, noise_mode: str = "random") -> Tensor:
+    def forward(self, z: Tensor, psi: float | Tensor = 1.0, noise_mode: str = "random") -> Tensor:
         return self.synthesis(self.mapping_ws(z, psi), noise_mode)  # [N, z_dim] -> [N, 3, R, R]
 
 

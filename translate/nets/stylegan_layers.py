@@ -13,6 +13,7 @@ pooling instead of the [1, 3, 3, 1] FIR filters with transposed / strided convol
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -115,7 +116,8 @@ class SynthesisLayer(nn.Module):
     def forward(self, x: Tensor, w: Tensor, noise_mode: str = "random") -> Tensor:
         x = self.conv(x, w)  # [N, out, R, R]
         if noise_mode == "random":
-            x = x + torch.randn(x.shape[0], 1, self.resolution, self.resolution, device=x.device, dtype=x.dtype) * self.noise_strength
+            noise = torch.randn(x.shape[0], 1, self.resolution, self.resolution, device=x.device, dtype=x.dtype)
+            x = x + noise * self.noise_strength
         elif noise_mode == "const":
             x = x + self.noise_const * self.noise_strength
         return act(x + self.bias[None, :, None, None], "lrelu")
@@ -140,7 +142,7 @@ class MappingNetwork(nn.Module):
         super().__init__()
         dims = [z_dim] + [w_dim] * num_layers
         self.layers = nn.ModuleList(
-            EqualLinear(a, b, lr_mul=lr_mul, activation="lrelu") for a, b in zip(dims[:-1], dims[1:])
+            EqualLinear(a, b, lr_mul=lr_mul, activation="lrelu") for a, b in itertools.pairwise(dims)
         )
         self.w_avg_beta = w_avg_beta
         self.register_buffer("w_avg", torch.zeros(w_dim))

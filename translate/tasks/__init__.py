@@ -1,4 +1,3 @@
 """Training tasks (registered in translate.registry.TASKS)."""
 
-from . import pix2pix  # noqa: F401
-from . import stylegan, unconditional  # noqa: F401,E402
+from . import pix2pix, stylegan, unconditional  # noqa: F401

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -51,7 +51,7 @@ class StyleGANTask(LatentTask):
     name = "stylegan"
     options_cls = StyleGANOptions
     size_option = "resolution"
-    sample_kwargs = {"noise_mode": "const"}
+    sample_kwargs: ClassVar[dict[str, Any]] = {"noise_mode": "const"}
 
     def __init__(self, cfg, device="cpu", total_steps: int = 1) -> None:
         super().__init__(cfg, device, total_steps)

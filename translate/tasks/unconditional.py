@@ -13,7 +13,7 @@ option embeds the label into z in G and uses a projection discriminator (see ``n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -121,7 +121,7 @@ class LatentTask(Task):
         """The same latents at every sample grid of a run (seeded by ``cfg.seed``)."""
         return self.latents(n, torch.Generator().manual_seed(self.cfg.seed + 12345))
 
-    sample_kwargs: dict[str, Any] = {}  # extra generator arguments for sample grids (StyleGAN: const noise)
+    sample_kwargs: ClassVar[dict[str, Any]] = {}  # extra generator arguments for sample grids (StyleGAN: const noise)
 
     def sample(self, batch: Batch, gens: dict[str, nn.Module]) -> list[Tensor]:
         """Columns of fakes from fixed latents; conditional: one column per class (up to 10)."""
