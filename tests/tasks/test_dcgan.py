@@ -121,6 +121,11 @@ def test_class_conditional_on_class_folders(classes, tmp_path, capsys):
     a = np.asarray(Image.open(out / "seed0_0001.png"))
     assert np.array_equal(a, np.asarray(Image.open(by_index / "seed0_0001.png")))
     assert run_cli(["predict", str(run), "--num", "1", "--class", "horses", "--out", str(out)]) == 2
+    # the exported graph takes z and y; onnxruntime gives the torch images for the same class
+    onnx_out = tmp_path / "owls_onnx"
+    assert run_cli(["predict", str(run), "--num", "3", "--class", "owls", "--out", str(onnx_out), "--backend", "onnx"]) == 0
+    b = np.asarray(Image.open(onnx_out / "seed0_0001.png"), dtype=np.int16)
+    assert np.abs(a.astype(np.int16) - b).max() <= 1
     # one sample-grid column per class
     grid = Image.open(run / "samples" / "step_00000002.png")
     assert grid.size[0] == 2 + 3 * 18
