@@ -114,3 +114,15 @@ def test_onnx_export_has_z_and_psi_and_matches_torch(tmp_path) -> None:
         with torch.no_grad():
             want = g(torch.from_numpy(z), psi=psi, noise_mode="const").numpy()
         assert np.abs(got - want).max() < 1e-4, psi
+
+
+def test_forward_clamps_with_straight_through_gradient_and_training_sees_raw_output() -> None:
+    torch.manual_seed(0)
+    g = StyleGAN2Generator(**TINY)
+    g.torgbs[-1].bias.data.fill_(3.0)  # push the output out of range
+    z = torch.randn(2, TINY["z_dim"])
+    raw = g.synthesis(g.mapping_ws(z), "const", clamp=False)
+    out = g(z, noise_mode="const")
+    assert raw.max() > 1.5 and out.abs().max() <= 1.0
+    out.sum().backward()
+    assert g.torgbs[-1].bias.grad.abs().sum() > 0  # the gradient passes the clamp

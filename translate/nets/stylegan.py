@@ -16,8 +16,9 @@ Widths are ``min(channel_base // res, channel_max)`` per resolution (StyleGAN2 c
 512; the default here, 16384 / 512, is the "paper256" setting). All layers use equalised learning
 rate, so recipes set ``init: none`` (keep the nets' own N(0, 1) init).
 
-Outputs are clamped to [-1, 1] with a straight-through gradient (``clamp_output``; the official
-generator returns unbounded values and clamps only when saving images).
+``forward`` clamps outputs to [-1, 1] (straight-through gradient; ``clamp_output``) so exports and
+predictions are valid images; the training task calls ``synthesis(ws, clamp=False)`` so that D sees
+the raw output as in the reference (a clamped D input lets G drift out of range unpenalised).
 """
 
 from __future__ import annotations
@@ -98,8 +99,8 @@ class StyleGAN2Generator(nn.Module):
         w = self.mapping.w_avg + psi * (w - self.mapping.w_avg)  # truncation trick (psi = 1: none)
         return w[:, None, :].expand(-1, self.num_ws, -1)
 
-    def synthesis(self, ws: Tensor, noise_mode: str = "random") -> Tensor:
-        """ws [N, num_ws, w_dim] -> image [N, 3, R, R]."""
+    def synthesis(self, ws: Tensor, noise_mode: str = "random", clamp: bool = True) -> Tensor:
+        """ws [N, num_ws, w_dim] -> image [N, 3, R, R]; ``clamp=False``: the raw output (training, as the reference)."""
         if noise_mode not in NOISE_MODES:
             raise ConfigError(f"noise_mode: expected one of {', '.join(NOISE_MODES)}, got {noise_mode!r}")
         x = self.const[None].expand(ws.shape[0], -1, -1, -1)  # [N, C4, 4, 4]
@@ -109,7 +110,7 @@ class StyleGAN2Generator(nn.Module):
             x = self.convs[2 * b - 1](x, ws[:, 2 * b - 1], noise_mode)  # up: [N, C, R, R] -> [N, C', 2R, 2R]
             x = self.convs[2 * b](x, ws[:, 2 * b], noise_mode)
             img = upsample2x(img) + self.torgbs[b](x, ws[:, self.rgb_index[b]])  # skip architecture
-        if self.clamp_output:  # values in [-1, 1], gradient as if unclamped (straight-through)
+        if clamp and self.clamp_output:  # values in [-1, 1], gradient as if unclamped (straight-through)
             img = img + (img.clamp(-1.0, 1.0) - img).detach()
         return img
 

@@ -81,14 +81,14 @@ class StyleGANTask(LatentTask):
         n = batch["image"].shape[0]
         with torch.set_grad_enabled(need_grad):
             ws = self.mixed_ws(n, track=True)
-            return {"fake": unwrap(self.nets["G"]).synthesis(ws)}  # [N, 3, R, R]
+            return {"fake": unwrap(self.nets["G"]).synthesis(ws, clamp=False)}  # [N, 3, R, R], raw as the reference
 
     # -- path-length regularisation -----------------------------------------------------------------
     def path_length_penalty(self, n: int) -> tuple[Tensor, Tensor]:
         """(E (|J_w^T y| - a)^2, mean length) on ``n`` fresh latents; updates the running mean ``a``."""
         g = unwrap(self.nets["G"])
         ws = self.mixed_ws(n)
-        img = g.synthesis(ws)  # [n, 3, R, R]
+        img = g.synthesis(ws, clamp=False)  # [n, 3, R, R]
         noise = torch.randn_like(img) / math.sqrt(img.shape[2] * img.shape[3])
         (grads,) = torch.autograd.grad((img * noise).sum(), ws, create_graph=True)  # [n, num_ws, w_dim]
         lengths = grads.square().sum(2).mean(1).sqrt()  # [n]
