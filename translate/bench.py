@@ -113,6 +113,12 @@ def bench_predict(model: str, size: int, batch: int, iters: int = 10, warmup: in
     m = max(1, tr.info.input_multiple)
     s = max(m, (size // m) * m)
     x = np.random.default_rng(0).uniform(-1, 1, (batch, 3, s, s)).astype(np.float32)
+    if tr.info.kind == "latent":  # latent generators (dcgan, stylegan) take z [N, z_dim]; size is theirs
+        from .latent import z_dim_of
+        from .modelinfo import latent_batch
+
+        x = latent_batch(batch, z_dim_of(tr))
+        s = int(tr.info.extra.get("image_size") or 0)
     dev = torch.device(getattr(tr, "device", "cpu"))
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)

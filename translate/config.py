@@ -119,6 +119,7 @@ class TrainConfig:
     keep_last: int = 0  # periodic checkpoints to keep (0 = all)
     ema: float = 0.0  # EMA decay of G weights (0 = off)
     ema_start: int = 0
+    ema_rampup: float = 0.0  # EMA half-life at most ema_rampup * step (StyleGAN2-ADA ramp; 0 = off)
     nan_tolerance: int = 20  # consecutive non-finite steps before stopping
     sync_bn: bool = False
     compile: bool = False

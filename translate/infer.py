@@ -78,6 +78,12 @@ class Translator:
         return ops.translate_images(images, lambda a: self.run_arrays(a, **cond), multiple=self.info.input_multiple,
                                     size=size, batch_size=batch_size, prepare=self.prepare)
 
+    def sample(self, num: int, seed: int = 0, psi: float = 1.0, *, y: Any = None, batch_size: int = 8) -> list[Image.Image]:
+        """``num`` images from a latent model, the same latents as ``runtime.OnnxTranslator.sample``."""
+        from .latent import sample_images
+
+        return sample_images(self, num, seed, psi, y=y, batch_size=batch_size)
+
 
 def _run_image(t: Translator, x: torch.Tensor, cond: dict[str, Any]) -> torch.Tensor:
     if cond:
@@ -108,3 +114,12 @@ def _run_image_domain(t: Translator, x: torch.Tensor, cond: dict[str, Any]) -> t
 
 
 KIND_RUNNERS["image+domain"] = _run_image_domain
+
+
+def _run_latent(t: Translator, z: torch.Tensor, cond: dict[str, Any]) -> torch.Tensor:
+    from .latent import run_latent
+
+    return run_latent(t, z, cond)
+
+
+KIND_RUNNERS["latent"] = _run_latent  # z [N, z_dim] (+ y=, psi=) -> [N, 3, S, S]

@@ -82,9 +82,9 @@ def build_config(a: TrainArgs, resume_from: Path | None = None) -> Config:
         layers.append((f"recipe {name}", recipe))
     if resume_from is not None and a.size:
         raise ConfigError("--size cannot change when resuming a run")
-    layers.append(("command-line options", _shortcuts(a)))
     if user is not None:
         layers.append((str(a.config), user))
+    layers.append(("command-line options", _shortcuts(a)))  # explicit options beat the --config file
     cfg = resolve(layers, a.overrides)
     if cfg.task != a.task:
         raise ConfigError(f"{a.config}: task {cfg.task!r} does not match the command's task {a.task!r}")

@@ -234,6 +234,9 @@ def export_net(
     m = int(getattr(net, "input_multiple", 1))
     if opts.static_size and opts.static_size % m:
         raise ConfigError(f"--static-size {opts.static_size}: must be a multiple of {m} for {meta.get('arch', 'this net')}")
+    if opts.fp16 and not getattr(net, "supports_fp16", True):
+        raise ConfigError(f"--fp16: {meta.get('arch', type(net).__name__)} does not stay within the fp16 parity limit "
+                          "(2e-2); export it in float32 (drop --fp16)")
     if opts.fp16:
         module = GraphModule(to_half(net, () if opts.fp16_instance_norm else KEEP_FP32), spec, half=True).eval()
     else:

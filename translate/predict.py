@@ -62,7 +62,7 @@ def predict_files(
     from .folders import translate_files
 
     if not inputs:
-        raise InputError("no inputs given (files, folders or globs)")
+        raise InputError("no inputs given (files, folders or globs; latent models such as dcgan/stylegan sample with --num N)")
     tr = open_translator(model, backend, direction=direction, net=net, arch=arch, arch_options=_arch_options(list(arch_opt)),
                          train_mode=train_mode, device=device)
     if tr.info.kind == "image+domain":  # StarGAN: --domain NAME | all, --attrs (translate/domains.py)

@@ -46,3 +46,25 @@ def test_state_round_trip_and_bad_decay():
     assert all(torch.equal(a, b) for a, b in zip(ema.shadow.state_dict().values(), other.shadow.state_dict().values()))
     with pytest.raises(ValueError):
         EMA(g, 1.0)
+
+
+def test_rampup_limits_the_half_life_early():
+    import torch
+    from torch import nn
+
+    from translate.core.ema import EMA
+
+    net = nn.Linear(2, 2)
+    ema = EMA(net, decay=0.999, rampup=0.5)
+    old = ema.shadow.weight.detach().clone()
+    with torch.no_grad():
+        net.weight.add_(1.0)
+    ema.update(net, step=3)  # half-life 0.5 * 4 = 2 steps: decay 0.5 ** (1 / 2)
+    d = 0.5 ** 0.5
+    torch.testing.assert_close(ema.shadow.weight, d * old + (1 - d) * net.weight.detach())
+    late = EMA(net, decay=0.999, rampup=0.5)
+    before = late.shadow.weight.detach().clone()
+    with torch.no_grad():
+        net.weight.add_(1.0)
+    late.update(net, step=10**6)  # ramp long over: the configured decay
+    torch.testing.assert_close(late.shadow.weight, 0.999 * before + 0.001 * net.weight.detach())

@@ -19,10 +19,11 @@ GENERATOR_KINDS = {"image", "image+domain", "latent"}
 
 
 def build_small(registry: Registry, name: str, seed: int = 0) -> torch.nn.Module:
-    """The registered net with every width option set to 8."""
+    """The registered net with every width option set to 8 (or its registry ``meta["tiny"]`` options)."""
     torch.manual_seed(seed)
-    accepted = registry.entry(name).accepted_options()
-    return registry.build(name, **{k: 8 for k in WIDTH_OPTIONS if k in accepted})
+    entry = registry.entry(name)
+    accepted = entry.accepted_options()
+    return registry.build(name, **(entry.meta.get("tiny") or {k: 8 for k in WIDTH_OPTIONS if k in accepted}))
 
 
 def input_sets(net: torch.nn.Module) -> list[tuple[torch.Tensor, ...]]:

@@ -16,6 +16,7 @@ import pytest
 import torch
 
 import translate.nets  # noqa: F401  (registers the nets)
+from translate.errors import ConfigError
 from translate.onnx import TOLERANCE, ExportOptions, export_net
 from translate.registry import GENERATORS, load_all
 
@@ -41,10 +42,13 @@ CASES = [(n, p) for n in GENERATORS.names() for p in ("fp32", "fp16")]
 @pytest.mark.parametrize("name,precision", CASES, ids=[f"{n}-{p}" for n, p in CASES])
 def test_every_generator_exports_with_parity(name: str, precision: str, tmp_path: Path) -> None:
     net = tiny(name)
-    if precision == "fp16" and not getattr(net, "supports_fp16", True):
-        pytest.skip(f"{name} declares supports_fp16 = False")
     lines: list[str] = []
     out = tmp_path / f"{name}.onnx"
+    if precision == "fp16" and not getattr(net, "supports_fp16", True):
+        with pytest.raises(ConfigError, match="fp16 parity limit"):  # a clear refusal, not a parity failure
+            export_net(net, out, {"task": "test", "net": "G", "arch": name}, ExportOptions(fp16=True), lines.append)
+        assert not out.exists()
+        return
     report = export_net(net, out, {"task": "test", "net": "G", "arch": name}, ExportOptions(fp16=precision == "fp16"), lines.append)
     assert out.is_file() and len(report.parity) == 2
     assert all(f.max_abs_diff <= TOLERANCE[precision] for f in report.parity), report.parity_line()

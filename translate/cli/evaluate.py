@@ -80,3 +80,27 @@ def eval_domain_accuracy_cmd(
         typer.echo(f"classifier: {d['classifier']['path']} ({'cached' if d['classifier']['reused'] else 'trained'})")
 
     print_json_or(result, as_json, human)
+
+
+@eval_app.command("duplicates")
+def eval_duplicates_cmd(
+    target: str = typer.Argument(..., help="A latent model (run folder, generator or ONNX file) or a folder of images."),
+    num: int = typer.Option(1000, "--num", help="Models: how many images to sample."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the latents and of the random batches."),
+    psi: float = typer.Option(1.0, "--psi", help="Models: truncation psi (StyleGAN)."),
+    reference: Optional[str] = typer.Option(None, "--reference", help="Real images: threshold = their 1% NN distance."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Fixed RMS threshold (16x16 thumbs; 0.05)."),
+    backend: str = typer.Option("torch", "--backend", help="torch | onnx."),
+    pairs: Optional[str] = typer.Option(None, "--pairs", help="Save the closest pairs as a PNG here."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Birthday-paradox support estimate (Arora & Zhang 2017) of a generator's samples or a folder.
+
+      translate eval duplicates runs/dcgan-digits --num 1000 --reference data/digits/train
+
+      translate eval duplicates data/digits/train --json
+    """
+    from ..latent import duplicates, print_duplicates
+
+    print_json_or(duplicates(target, num=num, seed=seed, psi=psi, reference=reference, threshold=threshold,
+                             backend=backend, pairs_png=pairs), as_json, print_duplicates)

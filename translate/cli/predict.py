@@ -27,6 +27,13 @@ def predict(
     device: str = typer.Option("auto", "--device", help="auto | cpu | cuda."),
     domain: Optional[str] = typer.Option(None, "--domain", help="StarGAN target domain NAME (multi-label: NAME,NAME set to 1), or all (strip per input)."),
     attrs: Optional[str] = typer.Option(None, "--attrs", help='StarGAN multi-label targets "Blond_Hair=1,Male=0" (unnamed: 0).'),
+    num: int = typer.Option(0, "--num", help="Latent models (dcgan, stylegan): images to sample (or strips, or grid rows)."),
+    seed: int = typer.Option(0, "--seed", help="Latent models: seed of the latents (same seed, same images)."),
+    psi: float = typer.Option(1.0, "--psi", help="Latent models: truncation psi (StyleGAN; 1 = none, 0 = the average image)."),
+    interpolate: int = typer.Option(0, "--interpolate", help="Latent models: write --num strips of K images between latents."),
+    slerp: bool = typer.Option(False, "--slerp", help="With --interpolate: spherical instead of linear interpolation."),
+    mix_grid: bool = typer.Option(False, "--mix-grid", help="StyleGAN: style-mixing grid (--num rows and columns)."),
+    class_: Optional[str] = typer.Option(None, "--class", help="Class-conditional models: class index or name (comma list)."),
 ) -> None:
     """Translate images with a trained model; outputs keep each input's size. Examples:
 
@@ -35,7 +42,18 @@ def predict(
       translate predict latest_net_G.pth img.jpg --arch unet_256 --out out/
 
       translate predict runs/stargan faces/ --attrs "Blond_Hair=1,Male=0" --out out/   (--domain all: one strip per input)
+      translate predict runs/dcgan-1 --num 64 --seed 1 --out samples/     (latent models: no inputs)
+
+      translate predict runs/stylegan-1 --num 4 --interpolate 8 --slerp --psi 0.7 --out strips/
     """
+    if num or interpolate or mix_grid or class_ is not None:
+        from ..latent import predict_latent
+
+        if inputs:
+            raise InputError("--num/--interpolate/--mix-grid sample a latent model: give no input images")
+        predict_latent(model, out, num=num, seed=seed, psi=psi, classes=class_, interpolate=interpolate, slerp=slerp,
+                       mix_grid=mix_grid, backend=backend, net=net, device=device, batch=batch)
+        return
     from ..predict import predict_files
 
     failed = predict_files(model, inputs or [], out, direction=direction, net=net, size=size, batch=batch, backend=backend,

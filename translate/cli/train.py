@@ -14,7 +14,7 @@ from ..errors import ConfigError
 def train(
     task: str = typer.Argument(..., help="pix2pix | cyclegan | stargan | dcgan | stylegan"),
     data: Optional[str] = typer.Option(None, "--data", help="Data folder (layouts: datasets/README.md)."),
-    config: Optional[str] = typer.Option(None, "--config", help="YAML file layered over the recipe."),
+    config: Optional[str] = typer.Option(None, "--config", help="YAML file layered over the recipe (options given on the command line, and --set, win)."),
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Recipe name in models/<task>/ (default: default)."),
     out: Optional[str] = typer.Option(None, "--out", help="Run folder (default runs/<task>-<time>)."),
     set_: List[str] = typer.Option([], "--set", help="Override any config key: --set optim.lr_g=1e-4 (repeatable)."),

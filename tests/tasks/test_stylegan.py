@@ -1,0 +1,131 @@
+"""StyleGAN task end to end: lazy R1 + path length + style mixing + EMA, exact resume, psi, mixing grid, ONNX."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from tests.conftest import make_folder, run_cli
+from tests.tasks.test_dcgan import _metrics, _same_weights, _train
+
+# 16 px StyleGAN with 8 channels, both lazy regularisers every 2 steps, EMA on
+TINY_STYLEGAN = [
+    "generator.resolution=16", "generator.channel_base=128", "generator.channel_max=8",
+    "generator.z_dim=8", "generator.w_dim=8", "generator.mapping_layers=2",
+    "discriminator.resolution=16", "discriminator.channel_base=128", "discriminator.channel_max=8",
+    "gan.penalty_every=2", "options.pl_every=2", "train.ema=0.9",
+    "data.load_size=16", "data.crop_size=16", "data.num_workers=0",
+    "train.batch_size=4", "train.tensorboard=false", "train.progress=false", "train.log_every=1",
+    "train.latest_every=1", "train.sample_every=3", "train.num_samples=2", "options.sample_grid=3",
+]
+LOSS_KEYS = ("loss_D", "loss_G", "G_GAN", "D_real", "D_fake")
+
+
+def _train_sg(data: Path, out: Path, steps: int, extra=(), resume: bool = False) -> Path:
+    return _train(data, out, steps, extra, resume, task="stylegan", tiny=TINY_STYLEGAN)
+
+
+@pytest.fixture
+def images(tmp_path: Path) -> Path:
+    return make_folder(tmp_path / "imgs", n=8, size=20)
+
+
+def test_resume_equals_uninterrupted_with_lazy_regularisers(images, tmp_path):
+    full = _train_sg(images, tmp_path / "full", 6)
+    part = _train_sg(images, tmp_path / "part", 3)
+    _train_sg(images, part, 6, resume=True)
+    a, b = _metrics(full), _metrics(part)
+    assert sorted(b) == [1, 2, 3, 4, 5, 6]
+    for step in (4, 5, 6):
+        for k in LOSS_KEYS:
+            assert a[step][k] == b[step][k], (step, k)
+    # lazy terms on engine steps 0, 2, 4 (logged as steps 1, 3, 5), with the running path-length mean
+    assert {s for s in a if "G_pl" in a[s]} == {1, 3, 5} and {s for s in a if "D_r1" in a[s]} == {1, 3, 5}
+    assert a[5]["pl_mean"] == b[5]["pl_mean"] and a[5]["pl_mean"] != a[3]["pl_mean"]
+    assert _same_weights(full / "checkpoints/step_00000006/generator.safetensors",
+                         part / "checkpoints/step_00000006/generator.safetensors")
+
+
+def test_ema_update_blends_weights_and_copies_w_avg():
+    from translate.core.ema import EMA
+    from translate.nets.stylegan import TINY, StyleGAN2Generator
+
+    torch.manual_seed(0)
+    g = StyleGAN2Generator(**TINY)
+    ema = EMA(g, decay=0.75)
+    old = copy.deepcopy(g.state_dict())
+    with torch.no_grad():
+        for p in g.parameters():
+            p.add_(torch.randn_like(p))
+    g.mapping(torch.randn(4, TINY["z_dim"]), track=True)  # moves the w_avg buffer
+    ema.update(g, step=10)
+    shadow, new = ema.shadow.state_dict(), g.state_dict()
+    for name, _ in g.named_parameters():
+        torch.testing.assert_close(shadow[name], 0.75 * old[name] + 0.25 * new[name])
+    torch.testing.assert_close(shadow["mapping.w_avg"], new["mapping.w_avg"])
+
+
+def test_ema_generator_is_saved_and_differs_from_the_trained_one(images, tmp_path):
+    from translate.checkpoint import load_generators, load_state
+
+    run = _train_sg(images, tmp_path / "run", 3)
+    ck = run / "checkpoints" / "step_00000003"
+    gf = load_generators(ck / "generator.safetensors")
+    raw = load_state(ck / "state.pt")["nets"]["G"]
+    assert gf.meta.get("ema") in (True, "true", "True")
+    ema = gf.nets["G"].state_dict()
+    assert any(not torch.equal(ema[k], raw[k]) for k in raw if k.endswith("weight"))
+
+
+def test_psi_zero_mix_grid_and_onnx(images, tmp_path, capsys):
+    run = _train_sg(images, tmp_path / "run", 2)
+    arr = lambda p: np.asarray(Image.open(p), dtype=np.int16)  # noqa: E731
+    t0 = tmp_path / "psi0"
+    assert run_cli(["predict", str(run), "--num", "3", "--psi", "0", "--out", str(t0)]) == 0
+    assert np.array_equal(arr(t0 / "seed0_0000.png"), arr(t0 / "seed0_0002.png"))  # all the average image
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        assert run_cli(["predict", str(run), "--num", "3", "--seed", "4", "--psi", "0.7", "--out", str(d)]) == 0
+    assert all(np.array_equal(arr(a / f.name), arr(b / f.name)) for f in a.glob("*.png"))
+    m = tmp_path / "mix"
+    assert run_cli(["predict", str(run), "--mix-grid", "--num", "3", "--out", str(m)]) == 0
+    assert Image.open(m / "mix_grid_seed0.png").size == (4 * 18 + 2, 4 * 18 + 2)
+    s = tmp_path / "strip"
+    assert run_cli(["predict", str(run), "--interpolate", "3", "--slerp", "--psi", "0.5", "--out", str(s)]) == 0
+    assert len(list(s.glob("interp_*.png"))) == 1
+    # export with z and psi inputs; the onnx backend gives the torch images
+    onnx_file = tmp_path / "g.onnx"
+    assert run_cli(["export", str(run), "--out", str(onnx_file)]) == 0
+    import onnxruntime as ort
+
+    names = [i.name for i in ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"]).get_inputs()]
+    assert names == ["z", "psi"]
+    o = tmp_path / "o"
+    assert run_cli(["predict", str(onnx_file), "--num", "3", "--seed", "4", "--psi", "0.7", "--out", str(o)]) == 0
+    assert all(np.abs(arr(a / f.name) - arr(o / f.name)).max() <= 1 for f in a.glob("seed*.png"))
+    capsys.readouterr()
+    assert run_cli(["predict", str(onnx_file), "--mix-grid", "--out", str(m)]) == 2
+    assert "torch backend" in capsys.readouterr().err
+
+
+def test_info_json_and_size(capsys):
+    assert run_cli(["info", "stylegan", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["generator"]["kind"] == "latent" and d["generator"]["image_size"] == 256
+    assert d["gan"]["penalty"] == "r1" and d["optim"]["betas"] == [0.0, 0.99]
+    assert run_cli(["info", "stylegan", "--json", "--size", "64"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["size"] == 64 and d["generator"]["image_size"] == 64
+
+
+def test_conditional_is_rejected(images, tmp_path, capsys):
+    argv = ["train", "stylegan", "--data", str(images), "--steps", "1", "--out", str(tmp_path / "r"),
+            "--set", "options.conditional=true", "--set", "options.num_classes=2"]
+    assert run_cli(argv) == 2
+    assert "unconditional" in capsys.readouterr().err

@@ -1,0 +1,164 @@
+"""StyleGAN2-style generator and residual discriminator (Karras et al. 2020), plain PyTorch.
+
+Generator (``kind = "latent"``): mapping net (normalised z, 8 FC layers at lr multiplier 0.01,
+tracked ``w_avg`` buffer for truncation) -> ``num_ws`` copies of w -> synthesis net from a learned
+4x4 constant: per resolution two modulated/demodulated 3x3 convs with per-pixel noise (learned
+strength) and a ToRGB whose outputs are upsampled and summed (the "skip" architecture).
+``forward(z, psi=1.0, noise_mode="random")``: ``psi`` moves w toward ``w_avg`` (truncation trick;
+psi = 0 gives the average image), ``noise_mode`` is random / const (stored noise maps; exports use
+it) / none.
+
+Discriminator: the StyleGAN2 "resnet" D: FromRGB 1x1, residual blocks (two 3x3 convs, the second
+after 2x downsampling; 1x1 skip; sum scaled by sqrt(1/2)) down to 4x4, minibatch standard deviation
+(group 4), conv 3x3, FC, FC -> one logit.
+
+Widths are ``min(channel_base // res, channel_max)`` per resolution (StyleGAN2 config F: 32768 /
+512; the default here, 16384 / 512, is the "paper256" setting). All layers use equalised learning
+rate, so recipes set ``init: none`` (keep the nets' own N(0, 1) init).
+
+``forward`` clamps outputs to [-1, 1] (straight-through gradient; ``clamp_output``) so exports and
+predictions are valid images; the training task calls ``synthesis(ws, clamp=False)`` so that D sees
+the raw output as in the reference (a clamped D input lets G drift out of range unpenalised).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+from ..errors import ConfigError
+from ..registry import DISCRIMINATORS, GENERATORS
+from .layers import MinibatchStdDev
+from .stylegan_layers import (
+    NOISE_MODES,
+    EqualConv2d,
+    EqualLinear,
+    MappingNetwork,
+    SynthesisLayer,
+    ToRGB,
+    upsample2x,
+)
+
+TINY = {"resolution": 32, "channel_base": 256, "channel_max": 16, "z_dim": 16, "w_dim": 16, "mapping_layers": 2}
+
+
+def _log2_resolution(resolution: int) -> int:
+    if resolution < 8 or resolution & (resolution - 1) or resolution > 1024:
+        raise ConfigError(f"resolution: StyleGAN needs a power of two in 8..1024, got {resolution}")
+    return int(math.log2(resolution))
+
+
+def _widths(resolution: int, channel_base: int, channel_max: int) -> dict[int, int]:
+    """Channels per resolution: min(channel_base // res, channel_max), at least 1."""
+    return {2**i: max(1, min(channel_base // 2**i, channel_max)) for i in range(2, _log2_resolution(resolution) + 1)}
+
+
+@GENERATORS.register("stylegan", meta={"tiny": TINY})
+class StyleGAN2Generator(nn.Module):
+    """StyleGAN2 generator: z [N, z_dim] -> image [N, 3, R, R] in [-1, 1]."""
+
+    kind = "latent"
+    input_multiple = 1
+    # fp16 ONNX parity is ~2e-2 at random init (mapping at lr_mul 0.01, summed ToRGB skips); the
+    # reference runs the mapping and low resolutions in fp32 too. Export in fp32.
+    supports_fp16 = False
+
+    def __init__(
+        self, resolution: int = 256, z_dim: int = 512, w_dim: int = 512, mapping_layers: int = 8,
+        channel_base: int = 16384, channel_max: int = 512, mapping_lr_mul: float = 0.01,
+        w_avg_beta: float = 0.995, nc: int = 3, clamp_output: bool = True,
+    ) -> None:
+        super().__init__()
+        widths = _widths(resolution, channel_base, channel_max)
+        self.z_dim, self.w_dim, self.image_size, self.num_classes = z_dim, w_dim, resolution, 0
+        self.clamp_output = clamp_output
+        self.mapping = MappingNetwork(z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta)
+        self.const = nn.Parameter(torch.randn(widths[4], 4, 4))
+        convs: list[nn.Module] = [SynthesisLayer(widths[4], widths[4], w_dim, 4)]
+        torgbs: list[nn.Module] = [ToRGB(widths[4], w_dim, nc)]
+        self.rgb_index = [1]  # w index of each ToRGB: the index its block's next conv would use
+        res = 8
+        while res <= resolution:
+            convs.append(SynthesisLayer(widths[res // 2], widths[res], w_dim, res, up=True))
+            convs.append(SynthesisLayer(widths[res], widths[res], w_dim, res))
+            torgbs.append(ToRGB(widths[res], w_dim, nc))
+            self.rgb_index.append(len(convs))
+            res *= 2
+        self.convs, self.torgbs = nn.ModuleList(convs), nn.ModuleList(torgbs)
+        self.num_ws = len(convs) + 1  # 2 log2(R) - 2
+
+    def example_inputs(self, batch: int = 1, size: int | None = None) -> tuple[Tensor, ...]:
+        """Random latents [batch, z_dim] (``size`` is ignored: the resolution is fixed)."""
+        return (torch.randn(batch, self.z_dim),)
+
+    def mapping_ws(self, z: Tensor, psi: float | Tensor = 1.0, track_w_avg: bool = False) -> Tensor:
+        """z -> ws [N, num_ws, w_dim], truncated toward w_avg by ``psi``."""
+        w = self.mapping(z.reshape(z.shape[0], -1), track=track_w_avg)  # [N, w_dim]
+        w = self.mapping.w_avg + psi * (w - self.mapping.w_avg)  # truncation trick (psi = 1: none)
+        return w[:, None, :].expand(-1, self.num_ws, -1)
+
+    def synthesis(self, ws: Tensor, noise_mode: str = "random", clamp: bool = True) -> Tensor:
+        """ws [N, num_ws, w_dim] -> image [N, 3, R, R]; ``clamp=False``: the raw output (training, as the reference)."""
+        if noise_mode not in NOISE_MODES:
+            raise ConfigError(f"noise_mode: expected one of {', '.join(NOISE_MODES)}, got {noise_mode!r}")
+        x = self.const[None].expand(ws.shape[0], -1, -1, -1)  # [N, C4, 4, 4]
+        x = self.convs[0](x, ws[:, 0], noise_mode)
+        img = self.torgbs[0](x, ws[:, self.rgb_index[0]])  # [N, 3, 4, 4]
+        for b in range(1, len(self.torgbs)):
+            x = self.convs[2 * b - 1](x, ws[:, 2 * b - 1], noise_mode)  # up: [N, C, R, R] -> [N, C', 2R, 2R]
+            x = self.convs[2 * b](x, ws[:, 2 * b], noise_mode)
+            img = upsample2x(img) + self.torgbs[b](x, ws[:, self.rgb_index[b]])  # skip architecture
+        if clamp and self.clamp_output:  # values in [-1, 1], gradient as if unclamped (straight-through)
+            img = img + (img.clamp(-1.0, 1.0) - img).detach()
+        return img
+
+    def forward(self, z: Tensor, psi: float | Tensor = 1.0, noise_mode: str = "random") -> Tensor:
+        return self.synthesis(self.mapping_ws(z, psi), noise_mode)  # [N, z_dim] -> [N, 3, R, R]
+
+
+class DBlock(nn.Module):
+    """Residual D block: conv3x3, (down 2x) conv3x3, 1x1 skip; (x + skip) / sqrt(2)."""
+
+    def __init__(self, in_ch: int, out_ch: int) -> None:
+        super().__init__()
+        self.conv0 = EqualConv2d(in_ch, in_ch, 3, activation="lrelu")
+        self.conv1 = EqualConv2d(in_ch, out_ch, 3, activation="lrelu", down=True, gain=math.sqrt(0.5))
+        self.skip = EqualConv2d(in_ch, out_ch, 1, bias=False, down=True, gain=math.sqrt(0.5))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.skip(x) + self.conv1(self.conv0(x))  # [N, C, R, R] -> [N, C', R/2, R/2]
+
+
+@DISCRIMINATORS.register("stylegan", meta={"tiny": {k: TINY[k] for k in ("resolution", "channel_base", "channel_max")}})
+class StyleGAN2Discriminator(nn.Module):
+    """StyleGAN2 residual discriminator: image [N, 3, R, R] -> logits [N, 1]."""
+
+    receptive_field = None  # one global logit per image
+
+    def __init__(self, resolution: int = 256, channel_base: int = 16384, channel_max: int = 512, nc: int = 3,
+                 mbstd_group_size: int = 4, mbstd_num_features: int = 1) -> None:
+        super().__init__()
+        widths = _widths(resolution, channel_base, channel_max)
+        self.image_size, self.in_channels = resolution, nc
+        self.from_rgb = EqualConv2d(nc, widths[resolution], 1, activation="lrelu")
+        blocks, res = [], resolution
+        while res > 4:
+            blocks.append(DBlock(widths[res], widths[res // 2]))
+            res //= 2
+        self.blocks = nn.Sequential(*blocks)
+        c = widths[4]
+        self.mbstd = MinibatchStdDev(mbstd_group_size, mbstd_num_features)
+        self.conv = EqualConv2d(c + mbstd_num_features, c, 3, activation="lrelu")
+        self.fc = EqualLinear(c * 16, c, activation="lrelu")
+        self.out = EqualLinear(c, 1)
+
+    def example_inputs(self, batch: int = 1, size: int | None = None) -> tuple[Tensor, ...]:
+        """A random image batch at the net's resolution."""
+        return (torch.randn(batch, self.in_channels, self.image_size, self.image_size),)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.blocks(self.from_rgb(x))  # [N, 3, R, R] -> [N, C4, 4, 4]
+        x = self.conv(self.mbstd(x))  # [N, C4 + 1, 4, 4] -> [N, C4, 4, 4]
+        return self.out(self.fc(x.flatten(1)))  # [N, C4 * 16] -> [N, 1]
