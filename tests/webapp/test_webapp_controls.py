@@ -46,11 +46,17 @@ def test_domain_kind_attributes():
     states = control_states(i, [])
     assert visible(states) == ["attributes"] and states["attributes"].choices == ["Blond_Hair", "Male", "Young"]
     k = kind_controls(i)
-    assert k.conditioning(i, {"attributes": ["Young"]}) == {"attrs": {"Blond_Hair": False, "Male": False, "Young": True}}
+    assert k.conditioning(i, {"attributes": ["Young"]}) == {"domain": [0.0, 0.0, 1.0]}
     with pytest.raises(InputError, match="Smiling"):
         k.conditioning(i, {"attributes": ["Smiling"]})
     with pytest.raises(ConfigError, match="domain names"):
         control_states(info("image+domain", domains=[]), [])
+
+
+def test_label_mode_is_found_in_onnx_metadata():
+    # ONNX files keep the generator's facts under "net_meta"; a multi-label export gets checkboxes
+    i = info("image+domain", domains=["Blond_Hair", "Male"], extra={"net_meta": {"label_mode": "multi"}})
+    assert visible(control_states(i, [])) == ["attributes"]
 
 
 def test_latent_kind_seed_count_psi():

@@ -47,8 +47,8 @@ def open_model(model: str | Path, *, direction: str | None = None, prefer_onnx: 
     Both expose ``.info`` (``translate.infer.ModelInfo``) and ``.translate(images, size=, **cond)``
     (latent models also ``.sample(num, seed, psi)``); ``.backend`` says which one serves.
     """
-    onnx = onnx_export(model, direction) if prefer_onnx else None
-    explicit = Path(model).suffix.lower() == ".onnx"
+    explicit = Path(model).suffix.lower() == ".onnx"  # an ONNX file given as such is always served by onnxruntime
+    onnx = onnx_export(model, direction) if prefer_onnx or explicit else None
     if onnx is not None:
         try:
             from ..runtime import OnnxTranslator  # torch-free; may not be installed/built yet

@@ -66,7 +66,9 @@ class ImageControls(KindControls):
 
 def _label_mode(info: Any) -> str:
     """``domain`` (one target domain, StarGAN domain folders) or ``attributes`` (multi-label tables)."""
-    mode = str((info.extra or {}).get("label_mode", "") or "single")
+    extra = info.extra or {}
+    nested = extra.get("net_meta") if isinstance(extra.get("net_meta"), dict) else {}  # ONNX files keep it here
+    mode = str(extra.get("label_mode") or nested.get("label_mode") or "single")
     return "domain" if mode in ("single", "domain", "domains") else "attributes"
 
 
@@ -93,7 +95,7 @@ class DomainControls(KindControls):
         unknown = [a for a in checked if a not in domains]
         if unknown:
             raise InputError(f"attributes {', '.join(map(str, unknown))}: this model knows {', '.join(domains)}")
-        return {"attrs": {d: d in checked for d in domains}}
+        return {"domain": [1.0 if d in checked else 0.0 for d in domains]}  # label vector [C]: checked = 1
 
 
 @KIND_CONTROLS.register("latent")
