@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import make_folder, run_cli
+from tests.tasks.resume import assert_resumed_like, metrics
 from translate.launch import TrainArgs, train
 
 # 16 px DCGAN with 8 base channels, batch 4: a few CPU seconds per run
@@ -23,9 +24,7 @@ TINY_DCGAN = [
 LOSS_KEYS = ("loss_D", "loss_G", "G_GAN", "D_real", "D_fake")
 
 
-def _metrics(run: Path) -> dict[int, dict]:
-    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    return {r["step"]: r for r in rows if "loss_G" in r}
+_metrics = metrics  # loss_G rows by step
 
 
 def _train(data: Path, out: Path, steps: int, extra=(), resume: bool = False, task: str = "dcgan", tiny=TINY_DCGAN) -> Path:
@@ -46,24 +45,11 @@ def classes(tmp_path: Path) -> Path:
     return root
 
 
-def _same_weights(a: Path, b: Path) -> bool:
-    from safetensors.torch import load_file
-
-    wa, wb = load_file(str(a)), load_file(str(b))
-    return wa.keys() == wb.keys() and all(np.array_equal(wa[k].numpy(), wb[k].numpy()) for k in wa)
-
-
 def test_resume_equals_uninterrupted(images, tmp_path):
     full = _train(images, tmp_path / "full", 6)
     part = _train(images, tmp_path / "part", 3)
     _train(images, part, 6, resume=True)
-    a, b = _metrics(full), _metrics(part)
-    assert sorted(b) == [1, 2, 3, 4, 5, 6]
-    for step in (4, 5, 6):
-        for k in LOSS_KEYS:
-            assert a[step][k] == b[step][k], (step, k)
-    assert _same_weights(full / "checkpoints/step_00000006/generator.safetensors",
-                         part / "checkpoints/step_00000006/generator.safetensors")
+    assert_resumed_like(full, part, LOSS_KEYS)
     grid = Image.open(full / "samples" / "step_00000006.png")
     assert grid.size[0] > grid.size[1]  # 3 fixed latents per row, 2 rows
 

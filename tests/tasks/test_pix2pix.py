@@ -10,17 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
 from translate.launch import TrainArgs, train
 from tests.conftest import REPO, TINY_PIX2PIX, run_cli
-
-
-def _metrics(run: Path) -> dict[int, dict]:
-    rows = [json.loads(l) for l in (run / "metrics.jsonl").read_text().splitlines()]
-    return {r["step"]: r for r in rows if "loss_G" in r}
+from tests.tasks.resume import assert_resumed_like, assert_same_losses, metrics as _metrics
 
 
 def _train(data: Path, out: Path, steps: int, extra=(), resume: bool = False) -> Path:
@@ -37,17 +32,7 @@ def test_resume_equals_uninterrupted(aligned_dir, tmp_path):
     part = _train(aligned_dir, tmp_path / "part", 3, const)
     assert (part / "checkpoints" / "LATEST").read_text() == "step_00000003"
     _train(aligned_dir, part, 6, const, resume=True)
-    a, b = _metrics(full), _metrics(part)
-    assert sorted(b) == [1, 2, 3, 4, 5, 6]
-    for step in (4, 5, 6):
-        for k in LOSS_KEYS:
-            assert a[step][k] == b[step][k], (step, k, a[step][k], b[step][k])
-    # the resumed run's final generator equals the uninterrupted one's
-    from safetensors.torch import load_file
-
-    wa = load_file(str(full / "checkpoints/step_00000006/generator.safetensors"))
-    wb = load_file(str(part / "checkpoints/step_00000006/generator.safetensors"))
-    assert wa.keys() == wb.keys() and all(np.array_equal(wa[k].numpy(), wb[k].numpy()) for k in wa)
+    assert_resumed_like(full, part, LOSS_KEYS)  # losses at steps 4-6 and the final generator
     assert sorted(p.name for p in (full / "samples").glob("*.png")) == ["step_00000003.png", "step_00000006.png"]
     assert (full / "config.yaml").is_file()
 
@@ -72,10 +57,8 @@ def test_resume_after_kill_with_linear_decay(aligned_dir, tmp_path):
     assert latest < f"step_{steps:08d}", "the run finished before it could be killed"
     subprocess.run([sys.executable, "-m", "translate", "train", "pix2pix", "--resume", str(killed)], check=True, env=env, capture_output=True)
     a, b = _metrics(tmp_path / "full"), _metrics(killed)
-    assert sorted(b) == list(range(1, steps + 1))
-    for step in range(1, steps + 1):
-        for k in LOSS_KEYS:
-            assert a[step][k] == b[step][k], (latest, step, k)
+    assert sorted(b) == list(range(1, steps + 1)), latest
+    assert_same_losses(a, b, LOSS_KEYS, range(1, steps + 1))
 
 
 def test_predict_keeps_sizes_and_names(aligned_dir, tmp_path):
