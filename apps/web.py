@@ -16,7 +16,7 @@ try:
 except ImportError:  # a plain checkout: use the package beside this folder
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from translate.app import build_app
+from translate.webapp.app import build_app
 from translate.webapp.handling import Limits
 
 LIMITS = Limits()

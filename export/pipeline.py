@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from translate.errors import InputError, TranslateError
-from translate.folders import expand_inputs, output_path
-from translate.imageio import load_image
+from translate.runtime.files import expand_inputs, output_path
+from translate.runtime.imagefiles import load_image
 from translate.runtime import OnnxTranslator
 
 

@@ -7,12 +7,12 @@ import pytest
 from PIL import Image
 
 from translate import checkpoint as ckpt
+from translate.nets.loading import load_generators, load_reference
 from translate.config import resolve
 from translate.errors import CheckpointError
-from translate.registry import GENERATORS, load_all
+import translate.nets  # noqa: F401  (registers the nets)
+from translate.registry import GENERATORS
 from tests.conftest import run_cli
-
-load_all()
 
 
 def _built(arch: str, **opts):
@@ -25,7 +25,7 @@ def test_generator_file_round_trip(tmp_path):
     g = _built("unet", num_downs=5, ngf=8)
     cfg = resolve([("r", {"task": "pix2pix"})])
     p = ckpt.save_generators(tmp_path / "g.safetensors", {"G": g}, task="pix2pix", config=cfg, net_meta={"G": {"direction": "BtoA"}})
-    gf = ckpt.load_generators(p)
+    gf = load_generators(p)
     assert gf.task == "pix2pix" and gf.default == "G" and gf.config == cfg
     assert gf.info["G"]["direction"] == "BtoA" and gf.info["G"]["input_multiple"] == 32
     x = torch.randn(2, 3, 32, 32)
@@ -36,7 +36,7 @@ def test_generator_file_round_trip(tmp_path):
 def test_fp16_file_loads_as_float32(tmp_path):
     g = _built("unet", num_downs=5, ngf=8)
     p = ckpt.save_generators(tmp_path / "g.safetensors", {"G": g}, task="pix2pix", config=None, dtype=torch.float16)
-    net = ckpt.load_generators(p).nets["G"]
+    net = load_generators(p).nets["G"]
     assert next(net.parameters()).dtype == torch.float32
 
 
@@ -53,7 +53,7 @@ def test_bad_generator_files(tmp_path, content, message):
     else:
         p.write_bytes(content)
     with pytest.raises(CheckpointError, match=message):
-        ckpt.load_generators(p)
+        load_generators(p)
 
 
 def test_reference_unet_state_dict_imports_and_predicts(tmp_path):
@@ -63,7 +63,7 @@ def test_reference_unet_state_dict_imports_and_predicts(tmp_path):
     assert "module.model.model.1.model.1.weight" in sd and sd["module.model.model.1.model.1.weight"].shape == (128, 64, 4, 4)
     path = tmp_path / "latest_net_G.pth"
     torch.save(sd, path)
-    net, meta = ckpt.load_reference(path, "unet_256", {})
+    net, meta = load_reference(path, "unet_256", {})
     assert meta["options"]["norm"] == "batch"
     x = torch.randn(1, 3, 256, 256)
     assert torch.allclose(net(x), ref.eval()(x))
@@ -80,7 +80,7 @@ def test_reference_resnet_with_stale_instance_norm_stats(tmp_path):
     sd["model.2.running_var"] = torch.ones(64)
     sd["model.2.num_batches_tracked"] = torch.tensor(0)
     torch.save(sd, tmp_path / "latest_net_G_A.pth")
-    net, meta = ckpt.load_reference(tmp_path / "latest_net_G_A.pth", "resnet_9blocks", {})
+    net, meta = load_reference(tmp_path / "latest_net_G_A.pth", "resnet_9blocks", {})
     assert meta["options"]["norm"] == "instance"
     x = torch.randn(1, 3, 64, 64)
     assert torch.allclose(net(x), ref.eval()(x))
@@ -89,9 +89,9 @@ def test_reference_resnet_with_stale_instance_norm_stats(tmp_path):
 def test_reference_wrong_architecture_is_a_clear_error(tmp_path):
     torch.save(GENERATORS.build("resnet_6blocks").state_dict(), tmp_path / "g.pth")
     with pytest.raises(CheckpointError, match=r"g.pth"):
-        ckpt.load_reference(tmp_path / "g.pth", "resnet_9blocks", {})
+        load_reference(tmp_path / "g.pth", "resnet_9blocks", {})
     with pytest.raises(Exception, match="--arch"):
-        ckpt.load_reference(tmp_path / "g.pth", None, {})
+        load_reference(tmp_path / "g.pth", None, {})
 
 
 def test_pickled_code_is_never_executed(tmp_path):
@@ -101,4 +101,4 @@ def test_pickled_code_is_never_executed(tmp_path):
 
     torch.save({"x": Evil()}, tmp_path / "evil.pth")
     with pytest.raises(CheckpointError, match="not a loadable PyTorch state dict"):
-        ckpt.load_reference(tmp_path / "evil.pth", "unet_256", {})
+        load_reference(tmp_path / "evil.pth", "unet_256", {})

@@ -19,7 +19,6 @@ import datetime as _dt
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +28,8 @@ from safetensors.torch import load_file, safe_open, save_file
 from torch import nn
 
 from . import __version__
-from .config import Config, dump_yaml, from_yaml_text
-from .errors import CheckpointError, ConfigError
-from .registry import GENERATORS
+from .config import Config, dump_yaml
+from .errors import CheckpointError
 
 FORMAT = "gan-translate/1"
 NORMALISATION = "RGB, NCHW float32 in [-1, 1] (x / 127.5 - 1)"
@@ -134,62 +132,19 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
     return meta
 
 
-@dataclass
-class GeneratorFile:
-    """A loaded generator file: nets rebuilt from metadata, in eval mode."""
-
-    path: Path
-    nets: dict[str, nn.Module]
-    meta: dict[str, Any]
-    config: Config | None = None
-    info: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def task(self) -> str:
-        return self.meta.get("task", "")
-
-    @property
-    def default(self) -> str:
-        return self.meta.get("default") or next(iter(self.nets))
-
-
-def build_from_spec(spec: dict[str, Any]) -> nn.Module:
-    """Rebuild a generator from its ``{"arch", "options"}`` spec."""
-    net = GENERATORS.build(spec["arch"], **spec.get("options", {}))
-    net.translate_spec = {"arch": spec["arch"], "options": dict(spec.get("options", {}))}
-    return net
-
-
-def load_generators(path: str | Path, device: str | torch.device = "cpu") -> GeneratorFile:
-    """Rebuild every generator stored in a generator file and load its weights (float32, eval)."""
-    from .registry import load_all
-
-    load_all()
+def read_generator_tensors(path: str | Path) -> tuple[dict[str, Any], dict[str, dict[str, torch.Tensor]]]:
+    """(metadata, net name -> state dict in float32) of a generator file; nothing is built."""
     path = Path(path)
     meta = read_metadata(path)
     try:
         tensors = load_file(str(path), device="cpu")
     except (SafetensorError, OSError) as exc:
         raise CheckpointError(f"{path}: unreadable weights ({exc})") from None
-    nets: dict[str, nn.Module] = {}
-    for name, spec in meta["nets"].items():
-        net = build_from_spec(spec)
+    nets: dict[str, dict[str, torch.Tensor]] = {}
+    for name in meta["nets"]:
         prefix = f"{name}."
-        sd = {k[len(prefix):]: v.float() if v.is_floating_point() else v for k, v in tensors.items() if k.startswith(prefix)}
-        try:
-            net.load_state_dict(sd, strict=True)
-        except RuntimeError as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise CheckpointError(f"{path}: weights for {name!r} do not fit {spec['arch']} ({first})") from None
-        net.kind = spec.get("kind", getattr(net, "kind", "image"))
-        nets[name] = net.to(device).eval()
-    cfg = None
-    if meta.get("config"):
-        try:
-            cfg = from_yaml_text(meta["config"], f"{path}: embedded config")
-        except Exception:  # an older/newer config schema must not stop inference
-            cfg = None
-    return GeneratorFile(path, nets, meta, cfg, meta["nets"])
+        nets[name] = {k[len(prefix):]: v.float() if v.is_floating_point() else v for k, v in tensors.items() if k.startswith(prefix)}
+    return meta, nets
 
 
 # ----------------------------------------------------------------------------- run checkpoints
@@ -292,10 +247,12 @@ def resolve_generator_file(model: str | Path) -> Path:
     return p
 
 
-# ----------------------------------------------------------------------------- reference imports
+# ----------------------------------------------------------------------------- reference files
 
 
-def _reference_state_dict(path: Path) -> dict[str, torch.Tensor]:
+def read_reference_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """The tensors of a reference-repo ``.pth``/``.ckpt`` (``weights_only``: nothing is unpickled)."""
+    path = Path(path)
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -306,30 +263,3 @@ def _reference_state_dict(path: Path) -> dict[str, torch.Tensor]:
     if not isinstance(obj, dict) or not obj or not all(isinstance(v, torch.Tensor) for v in obj.values()):
         raise CheckpointError(f"{path}: expected a state dict of tensors")
     return obj
-
-
-def load_reference(path: str | Path, arch: str | None, options: dict[str, Any]) -> tuple[nn.Module, dict[str, Any]]:
-    """Load a reference-repo generator (``latest_net_G.pth``, ``{iter}-G.ckpt``) into our net.
-
-    The norm layer is read off the file when not given: the reference adds conv biases only with
-    InstanceNorm, so a bias on the first conv means ``norm: instance``.
-    """
-    from .nets.reference import adapt_reference_state_dict
-    from .registry import load_all
-
-    load_all()
-    path = Path(path)
-    if not arch:
-        raise ConfigError(f"{path}: reference checkpoints need --arch (one of {', '.join(GENERATORS.names())})")
-    sd = _reference_state_dict(path)
-    opts = dict(options)
-    first_conv = [k for k in sd if k.endswith(".weight") and sd[k].dim() == 4]
-    if "norm" not in opts and first_conv and "norm" in GENERATORS.entry(arch).accepted_options():
-        has_bias = first_conv[0][: -len("weight")] + "bias" in sd
-        opts["norm"] = "instance" if has_bias else "batch"
-    net = GENERATORS.build(arch, **opts)
-    cleaned, _dropped = adapt_reference_state_dict(sd, net, source=str(path))
-    net.load_state_dict(cleaned, strict=True)
-    net.translate_spec = {"arch": arch, "options": opts}
-    meta = {"arch": arch, "options": opts, "kind": getattr(net, "kind", "image"), "input_multiple": int(getattr(net, "input_multiple", 1))}
-    return net.eval(), meta

@@ -144,10 +144,3 @@ TASKS: Registry[Any] = Registry("task")
 DATASETS: Registry[Any] = Registry("dataset layout")
 SCHEDULES: Registry[Any] = Registry("LR schedule")
 
-
-def load_all() -> None:
-    """Import every module that registers components (nets, losses, tasks, datasets)."""
-    import importlib
-
-    for mod in ("translate.nets", "translate.core", "translate.data", "translate.tasks"):
-        importlib.import_module(mod)

@@ -21,8 +21,8 @@ from PIL import Image
 
 from translate.data.derived import DERIVATIONS
 from translate.data.io import list_images, load_image, to_pil, to_tensor
-from translate.infer import Translator
-from translate.metrics import mean_paired_metrics
+from translate.inference.translator import Translator
+from translate.core.metrics import mean_paired_metrics
 from translate.webapp.postprocess import keep_luminance
 
 TILE = 128

@@ -4,7 +4,7 @@ Usage: ``python models/default/to_fp16.py RUN OUT.safetensors [--work-size PX]``
 
 The file keeps every piece of rebuild metadata (architecture, options, task, direction, derived-pair
 kind, training config, step) and adds ``work_size``: the longer side the web demo processes
-photos at by default. Weights load back as float32 (``translate.checkpoint.load_generators``).
+photos at by default. Weights load back as float32 (``translate.nets.loading.load_generators``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import torch
 
-from translate.checkpoint import load_generators, resolve_generator_file, save_generators
+from translate.checkpoint import resolve_generator_file, save_generators
+from translate.nets.loading import load_generators
 
 
 def convert(run: str | Path, out: str | Path, work_size: int = 0) -> Path:

@@ -61,7 +61,7 @@ def test_serves_the_bundled_default_models(tmp_path):
     if not bundled_paths():
         pytest.skip("no bundled default models in models/default/ (make default-model)")
     gradio_client = pytest.importorskip("gradio_client")
-    from tests.test_app import free_port
+    from tests.webapp.test_app import free_port
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO), "GRADIO_ANALYTICS_ENABLED": "False"}

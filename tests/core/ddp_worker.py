@@ -11,8 +11,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.conftest import TINY_PIX2PIX  # noqa: E402
-from translate.core.engine import Engine  # noqa: E402
-from translate.launch import TrainArgs, build_config  # noqa: E402
+
+from translate.tasks.launch import TrainArgs, build_config, engine_for  # noqa: E402
 
 
 def digest(net: torch.nn.Module) -> str:
@@ -26,7 +26,7 @@ def digest(net: torch.nn.Module) -> str:
 def main() -> None:
     data, out = sys.argv[1], Path(sys.argv[2])
     cfg = build_config(TrainArgs(task="pix2pix", data=data, steps=3, device="cpu", overrides=[*TINY_PIX2PIX, "train.latest_every=0"]))
-    eng = Engine(cfg, out / "run")
+    eng = engine_for(cfg, out / "run")
     eng.fit()
     rank = int(os.environ["RANK"])
     params = {k: digest(v) for k, v in eng.task.nets.items()}

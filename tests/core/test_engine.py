@@ -10,15 +10,16 @@ import torch
 
 from tests.conftest import TINY_PIX2PIX
 from translate import checkpoint as ckpt
-from translate.core.engine import Engine
+from translate.nets.loading import load_model_file
+
 from translate.errors import TrainingDiverged
-from translate.launch import TrainArgs, build_config
+from translate.tasks.launch import TrainArgs, build_config, engine_for
 from translate.tasks.pix2pix import Pix2PixTask
 
 
 def _engine(data, run, steps, extra=()):
     cfg = build_config(TrainArgs(task="pix2pix", data=str(data), steps=steps, overrides=[*TINY_PIX2PIX, *extra]))
-    return Engine(cfg, run)
+    return engine_for(cfg, run)
 
 
 def _nan_at(monkeypatch, steps: set[int] | None):
@@ -80,7 +81,7 @@ def test_ema_generator_is_saved_for_inference(aligned_dir, tmp_path):
     run = tmp_path / "run"
     eng = _engine(aligned_dir, run, 3, ["train.ema=0.9"])
     eng.fit()
-    gf = ckpt.load_generators(ckpt.resolve_generator_file(run))
+    gf = load_model_file(run)
     assert gf.meta["ema"] is True
     shadow = eng.ema["G"].shadow.state_dict()
     assert all(torch.equal(v, gf.nets["G"].state_dict()[k]) for k, v in shadow.items())

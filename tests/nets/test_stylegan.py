@@ -95,7 +95,7 @@ def test_noise_modes() -> None:
 def test_onnx_export_has_z_and_psi_and_matches_torch(tmp_path) -> None:
     import onnxruntime as ort
 
-    from translate.onnx import ExportOptions, export_net
+    from translate.export.exporter import ExportOptions, export_net
 
     torch.manual_seed(0)
     g = StyleGAN2Generator(**TINY).eval()

@@ -12,7 +12,7 @@ from PIL import Image
 
 from tests.conftest import make_aligned, make_folder, run_cli
 from tests.tasks.resume import assert_resumed_like
-from translate.launch import TrainArgs, build_config, train
+from translate.tasks.launch import TrainArgs, build_config, train
 
 # Tiny CycleGAN for CPU tests: ResNet with 2 blocks, 2-layer PatchGAN, 8 base channels, a pool of 2
 # so that the pool's swap branch (and its state across resume) is exercised within a few steps.
@@ -64,7 +64,7 @@ def test_resume_equals_uninterrupted(unpaired_dir, tmp_path):
 
 
 def test_predict_direction_picks_the_generator(unpaired_dir, tmp_path):
-    from translate.infer import Translator
+    from translate.inference.translator import Translator
 
     run = _train(unpaired_dir, tmp_path / "run", 2)
     assert Translator(run, direction="AtoB").info.net == "G_A"
@@ -109,7 +109,7 @@ def test_info_json_paper_counts(capsys):
 
 
 def test_eval_cycle_cli(unpaired_dir, tmp_path, capsys):
-    from translate.infer import Translator
+    from translate.inference.translator import Translator
 
     run = _train(unpaired_dir, tmp_path / "run", 2, ["train.sample_every=0"])
     capsys.readouterr()
@@ -135,10 +135,9 @@ def test_eval_cycle_cli(unpaired_dir, tmp_path, capsys):
 def test_eval_cycle_rejects_single_generator_models(tmp_path, capsys):
     from translate.checkpoint import save_generators
     from translate.config import NetConfig
-    from translate.registry import GENERATORS, load_all
+    import translate.nets  # noqa: F401  (registers the nets)
+    from translate.registry import GENERATORS
     from translate.tasks.base import build_net
-
-    load_all()
     g = build_net(GENERATORS, NetConfig(arch="resnet", options={"n_blocks": 1, "ngf": 8}))
     save_generators(tmp_path / "g.safetensors", {"G": g}, task="pix2pix", config=None)
     assert run_cli(["eval", "cycle", str(tmp_path / "g.safetensors"), "--data", str(tmp_path)]) == 2
@@ -148,9 +147,8 @@ def test_eval_cycle_rejects_single_generator_models(tmp_path, capsys):
 
 def test_reference_cyclegan_generator_imports_and_predicts(tmp_path):
     """A ``latest_net_G_A.pth`` in the reference key layout (DataParallel prefix, old IN stats)."""
-    from translate.registry import GENERATORS, load_all
-
-    load_all()
+    import translate.nets  # noqa: F401  (registers the nets)
+    from translate.registry import GENERATORS
     ref = GENERATORS.build("resnet_9blocks")
     sd = {f"module.{k}": v for k, v in ref.state_dict().items()}
     keys = {k[len("module."):] for k in sd}

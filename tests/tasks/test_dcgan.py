@@ -11,7 +11,7 @@ from PIL import Image
 
 from tests.conftest import make_folder, run_cli
 from tests.tasks.resume import assert_resumed_like, metrics
-from translate.launch import TrainArgs, train
+from translate.tasks.launch import TrainArgs, train
 
 # 16 px DCGAN with 8 base channels, batch 4: a few CPU seconds per run
 TINY_DCGAN = [
@@ -83,7 +83,7 @@ def test_sample_seed_determinism_interpolation_and_onnx(images, tmp_path, capsys
 
 
 def test_interpolation_endpoints_are_the_sampled_latents():
-    from translate.latent import interpolate_latents
+    from translate.inference.latent import interpolate_latents
 
     a, b = np.array([1.0, 0.0], np.float32), np.array([0.0, 2.0], np.float32)
     for slerp in (False, True):

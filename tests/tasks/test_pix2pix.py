@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from translate.launch import TrainArgs, train
+from translate.tasks.launch import TrainArgs, train
 from tests.conftest import REPO, TINY_PIX2PIX, run_cli
 from tests.tasks.resume import assert_resumed_like, assert_same_losses, metrics as _metrics
 

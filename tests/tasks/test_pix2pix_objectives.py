@@ -9,9 +9,9 @@ import pytest
 
 import translate.core  # noqa: F401  (registers the objectives)
 from tests.conftest import TINY_PIX2PIX
-from translate.core.engine import Engine
+
 from translate.core.losses import objective_names
-from translate.launch import TrainArgs, build_config
+from translate.tasks.launch import TrainArgs, build_config, engine_for
 
 
 @pytest.mark.slow
@@ -19,7 +19,7 @@ from translate.launch import TrainArgs, build_config
 def test_pix2pix_trains_with_objective(loss, aligned_dir, tmp_path):
     overrides = [*TINY_PIX2PIX, f"gan.loss={loss}", "train.sample_every=0", "train.latest_every=0"]
     cfg = build_config(TrainArgs(task="pix2pix", data=str(aligned_dir), steps=2, overrides=overrides))
-    eng = Engine(cfg, tmp_path / "run")
+    eng = engine_for(cfg, tmp_path / "run")
     eng.fit()
     rows = [json.loads(l) for l in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     steps = [r for r in rows if "loss_G" in r]

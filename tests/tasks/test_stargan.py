@@ -13,7 +13,7 @@ from PIL import Image
 
 from tests.conftest import run_cli
 from tests.tasks.resume import assert_resumed_like, assert_same_losses, metrics
-from translate.launch import TrainArgs, build_config, train
+from translate.tasks.launch import TrainArgs, build_config, train
 
 SIZE = 16
 TINY_STARGAN = [
@@ -94,7 +94,8 @@ def test_resume_equals_uninterrupted(domains_dir, tmp_path):
 
 def test_domains_predict_one_domain_and_all(domains_dir, tmp_path, capsys):
     run = _train(domains_dir, tmp_path / "run", 2)
-    from translate.checkpoint import load_generators, resolve_generator_file
+    from translate.checkpoint import resolve_generator_file
+    from translate.nets.loading import load_generators
 
     gf = load_generators(resolve_generator_file(run))
     meta = gf.info["G"]
@@ -120,7 +121,8 @@ def test_attributes_train_predict_attrs_and_all(attrs_dir, tmp_path, capsys):
     run = _train(attrs_dir, tmp_path / "run", 3, [f"data.domains={','.join(ATTRS)}"], recipe="default")
     rows = _metrics(run)
     assert {"D_cls", "G_cls", "G_rec", "D_gp"} <= set(rows[2])
-    from translate.checkpoint import load_generators, resolve_generator_file
+    from translate.checkpoint import resolve_generator_file
+    from translate.nets.loading import load_generators
 
     meta = load_generators(resolve_generator_file(run)).info["G"]
     assert meta["label_mode"] == "multi" and meta["groups"] == [["Black_Hair", "Blond_Hair"]]
@@ -138,8 +140,8 @@ def test_attributes_train_predict_attrs_and_all(attrs_dir, tmp_path, capsys):
 
 
 def test_all_targets_follow_the_reference_rule():
-    from translate.domains import all_targets, condition
-    from translate.modelinfo import ModelInfo
+    from translate.runtime.conditioning import all_targets, condition
+    from translate.runtime.modelinfo import ModelInfo
 
     info = ModelInfo("m", "stargan", "G", "stargan", "image+domain", 4, domains=ATTRS,
                      extra={"label_mode": "multi", "groups": [["Black_Hair", "Blond_Hair"]]})
@@ -251,7 +253,7 @@ def test_wrong_layout_is_named(tmp_path, capsys):
 
 def test_bench_train_with_gradient_penalty():
     """Benchmarks run on synthetic labelled items; GP's double backward leaves FLOPs uncounted (None)."""
-    from translate.bench import bench_train
+    from translate.evaluation.bench import bench_train
 
     r = bench_train("stargan", SIZE, 2, steps=1, warmup=0, device="cpu", overrides=TINY_STARGAN)
     assert r["it_per_s"] > 0 and r["gflop_per_step"] is None and set(r["params"]) == {"G", "D"}

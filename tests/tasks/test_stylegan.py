@@ -67,7 +67,8 @@ def test_ema_update_blends_weights_and_copies_w_avg():
 
 
 def test_ema_generator_is_saved_and_differs_from_the_trained_one(images, tmp_path):
-    from translate.checkpoint import load_generators, load_state
+    from translate.checkpoint import load_state
+    from translate.nets.loading import load_generators
 
     run = _train_sg(images, tmp_path / "run", 3)
     ck = run / "checkpoints" / "step_00000003"

@@ -8,17 +8,15 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from translate.infer import ModelInfo
+from translate.inference.translator import ModelInfo
 
 TINY_UNET = {"arch": "unet", "options": {"num_downs": 5, "ngf": 8}}  # 32-px multiple, ~0.26 M parameters
 
 
 def save_tiny(path: Path, task: str = "pix2pix", nets: dict[str, dict[str, Any]] | None = None) -> Path:
     """A generator file with untrained tiny U-Nets (name -> extra metadata such as direction)."""
-    from translate.checkpoint import build_from_spec, save_generators
-    from translate.registry import load_all
-
-    load_all()
+    from translate.checkpoint import save_generators
+    from translate.nets.loading import build_from_spec
     nets = nets or {"G": {"direction": "AtoB", "crop_size": 32}}
     gens = {name: build_from_spec(TINY_UNET) for name in nets}
     return save_generators(path, gens, task=task, config=None, net_meta=nets)

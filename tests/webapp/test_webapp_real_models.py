@@ -16,7 +16,7 @@ from PIL import Image
 from tests.conftest import make_folder
 from tests.tasks.test_dcgan import _train as train_dcgan
 from tests.tasks.test_stargan import ATTRS, _train as train_stargan, make_attributes
-from translate.onnx import ExportOptions, export_model
+from translate.export.exporter import ExportOptions, export_model
 from translate.webapp.catalogue import ModelEntry
 from translate.webapp.controls import control_states
 from translate.webapp.handling import Limits, generate, translate_one

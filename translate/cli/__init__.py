@@ -11,7 +11,7 @@ import sys
 import typer
 
 from ..errors import TranslateError
-from .app import app
+from .common import app
 from . import bench, datasets, evaluate, export, info, predict, serve, train  # noqa: F401,E402  (command registration)
 
 

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import bench_app, print_json_or
+from .common import bench_app, print_json_or
 
 
 @bench_app.command("train")
@@ -22,8 +22,8 @@ def bench_train_cmd(
 
       translate bench train pix2pix --size 256 --batch 1
     """
-    from ..bench import bench_train
-    from ..report import print_bench
+    from ..evaluation.bench import bench_train
+    from .report import print_bench
 
     print_json_or(bench_train(task, size, batch, steps, device=device, amp=amp, overrides=list(set_)), as_json, print_bench)
 
@@ -39,8 +39,8 @@ def bench_predict_cmd(
 
       translate bench predict runs/pix2pix-1 --size 256 --batch 8 --backend onnx
     """
-    from ..bench import bench_predict
-    from ..report import print_bench
+    from ..evaluation.bench import bench_predict
+    from .report import print_bench
 
     print_json_or(bench_predict(model, size, batch, iters, device=device, backend=backend), as_json, print_bench)
 
@@ -66,8 +66,8 @@ def bench_toy_cmd(
     from pathlib import Path
 
     from ..core.losses import objective_names
-    from ..core.toy import run_toy
-    from ..report import print_table
+    from ..evaluation.toy import run_toy
+    from .report import print_table
 
     names = objective_names() if loss == "all" else [loss]
     rows = {}

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
-from .app import app, print_json_or
+from .common import app, print_json_or
 
 datasets_app = typer.Typer(help="Dataset recipes, downloads, folder checks.", no_args_is_help=True)
 app.add_typer(datasets_app, name="datasets")

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import eval_app, print_json_or
+from .common import eval_app, print_json_or
 
 
 @eval_app.command("paired")
@@ -21,8 +21,8 @@ def eval_paired_cmd(
 
       translate eval paired runs/p2p runs/p2p-l1only --data ../shared/data/silhouettes --split val
     """
-    from ..evaluate import eval_paired
-    from ..report import print_table
+    from ..evaluation.paired import eval_paired
+    from .report import print_table
 
     print_json_or(eval_paired(models, data, split, size), as_json, print_table)
 
@@ -39,8 +39,8 @@ def eval_cycle_cmd(
 
       translate eval cycle runs/cyclegan --data ../shared/data/silhouettes_unpaired --split test
     """
-    from ..evaluate_cycle import eval_cycle
-    from ..report import print_table
+    from ..evaluation.cycle import eval_cycle
+    from .report import print_table
 
     print_json_or(eval_cycle(model, data, split, size), as_json, print_table)
 
@@ -63,8 +63,8 @@ def eval_domain_accuracy_cmd(
 
       translate eval domain-accuracy runs/stargan-digits --data data/digits --json
     """
-    from ..domain_classifier import ClassifierSettings
-    from ..domain_eval import domain_accuracy
+    from ..evaluation.domain_classifier import ClassifierSettings
+    from ..evaluation.domain_accuracy import domain_accuracy
 
     result = domain_accuracy(model, data, size=size, device=device, train_split=train_split, test_split=split,
                              settings=ClassifierSettings(epochs=epochs), max_train=max_train, max_test=max_test,
@@ -100,7 +100,7 @@ def eval_duplicates_cmd(
 
       translate eval duplicates data/digits/train --json
     """
-    from ..latent import duplicates, print_duplicates
+    from ..inference.latent import duplicates, print_duplicates
 
     print_json_or(duplicates(target, num=num, seed=seed, psi=psi, reference=reference, threshold=threshold,
                              backend=backend, pairs_png=pairs), as_json, print_duplicates)

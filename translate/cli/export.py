@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app
+from .common import app
 
 
 @app.command()
@@ -38,8 +38,8 @@ def export(
       translate export latest_net_G.pth --arch resnet_9blocks --out g.onnx --fp16 --static-size 256
     """
     from ..errors import ConfigError
-    from ..onnx import ExportOptions, export_model
-    from ..predict import _arch_options
+    from ..export.exporter import ExportOptions, export_model
+    from ..inference.predict import _arch_options
 
     for flag, value in (("--static-size", static_size), ("--static-batch", static_batch), ("--opset", opset)):
         if value < 0:

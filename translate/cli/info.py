@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .app import app, print_json_or
+from .common import app, print_json_or
 
 
 @app.command()
@@ -19,7 +19,7 @@ def info(
 
       translate info pix2pix --json        translate info unet_256        translate info runs/pix2pix-1
     """
-    from ..describe import describe
-    from ..report import print_info
+    from ..tasks.describe import describe
+    from .report import print_info
 
     print_json_or(describe(name, size=size), as_json, print_info)

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app
+from .common import app
 from ..errors import InputError
 
 
@@ -47,14 +47,14 @@ def predict(
       translate predict runs/stylegan-1 --num 4 --interpolate 8 --slerp --psi 0.7 --out strips/
     """
     if num or interpolate or mix_grid or class_ is not None:
-        from ..latent import predict_latent
+        from ..inference.latent import predict_latent
 
         if inputs:
             raise InputError("--num/--interpolate/--mix-grid sample a latent model: give no input images")
         predict_latent(model, out, num=num, seed=seed, psi=psi, classes=class_, interpolate=interpolate, slerp=slerp,
                        mix_grid=mix_grid, backend=backend, net=net, device=device, batch=batch)
         return
-    from ..predict import predict_files
+    from ..inference.predict import predict_files
 
     failed = predict_files(model, inputs or [], out, direction=direction, net=net, size=size, batch=batch, backend=backend,
                            arch=arch, arch_opt=arch_opt, aligned=aligned, train_mode=train_mode, device=device,

@@ -6,7 +6,7 @@ from typing import List
 
 import typer
 
-from .app import app
+from .common import app
 from ..errors import ConfigError
 
 
@@ -32,7 +32,7 @@ def app_cmd(
 
       translate app runs/p2p --no-bundled --host 0.0.0.0 --concurrency 4
     """
-    from ..app import build_app, launch_app
+    from ..webapp.app import build_app, launch_app
     from ..webapp.catalogue import Catalogue
     from ..webapp.handling import Limits
 

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app
+from .common import app
 from ..errors import ConfigError
 
 
@@ -39,8 +39,8 @@ def train(
 
       translate train pix2pix --resume runs/pix2pix-20261123-101500
     """
-    from ..launch import TrainArgs
-    from ..launch import train as run_train
+    from ..tasks.launch import TrainArgs
+    from ..tasks.launch import train as run_train
 
     if steps is not None and epochs is not None:
         raise ConfigError("use either --steps or --epochs, not both")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import signal
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,9 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .. import checkpoint as ckpt
+from ..nets.loading import load_generators
 from ..config import Config, save as save_config
 from ..errors import InputError, TrainingDiverged
-from ..registry import TASKS, load_all
 from . import distributed as D
 from . import rng
 from .ema import EMA
@@ -36,26 +37,45 @@ def _grad_norm(params: list[nn.Parameter]) -> float:
     return float(torch.stack(grads).norm()) if grads else 0.0
 
 
-class Engine:
-    """Trains ``cfg.task`` into ``run_dir``; ``resume=True`` continues from its latest checkpoint.
+@dataclass
+class RunEnv:
+    """Where a run executes: its device and process group (``setup_run`` seeds the RNGs too)."""
 
-    ``dataset_factory(task)`` replaces the task's training data (benchmarks use synthetic data).
+    device: torch.device
+    dist: D.DistInfo
+
+
+def setup_run(cfg: Config) -> RunEnv:
+    """Pick the device, join the process group (torchrun) and seed every RNG with ``cfg.seed``.
+
+    Call it before building the task, so that weight initialisation is seeded.
+    """
+    device = pick_device(cfg.train.device)
+    dist = D.setup(device.type)
+    rng.seed_all(cfg.seed)
+    return RunEnv(device, dist)
+
+
+class Engine:
+    """Trains ``task`` (built by the caller, see ``translate.tasks.launch``) into ``run_dir``.
+
+    ``resume=True`` continues from the run's latest checkpoint; ``dataset`` replaces the task's
+    training data (benchmarks use synthetic data).
     """
 
-    def __init__(self, cfg: Config, run_dir: str | Path, *, resume: bool = False, dataset_factory: Any = None) -> None:
-        load_all()
+    def __init__(self, cfg: Config, task: Any, run_dir: str | Path, env: RunEnv | None = None, *,
+                 resume: bool = False, dataset: Any = None) -> None:
+        env = env or setup_run(cfg)
         self.cfg, self.run_dir = cfg, Path(run_dir)
-        self.device = pick_device(cfg.train.device)
-        self.dist = D.setup(self.device.type)
-        rng.seed_all(cfg.seed)
-        self.task = TASKS.build(cfg.task, cfg, self.device)
+        self.device, self.dist = env.device, env.dist
+        self.task = task
         self.notes: list[str] = prepare_task(self.task, cfg, self.device, self.dist)
         for net in self.task.nets.values():
             D.broadcast_module(net, self.dist)
         rng.seed_all(cfg.seed + self.dist.rank)  # per-rank noise (dropout) after identical init
 
         t = cfg.train
-        self.dataset = dataset_factory(self.task) if dataset_factory else self.task.build_dataset(cfg.data.split, train=True)
+        self.dataset = dataset if dataset is not None else self.task.build_dataset(cfg.data.split, train=True)
         self.sampler = ResumableSampler(len(self.dataset), seed=cfg.seed, shuffle=True, rank=self.dist.rank, world=self.dist.world)
         self.loader = DataLoader(
             self.dataset, batch_size=t.batch_size, sampler=self.sampler, num_workers=t_workers(cfg),
@@ -334,7 +354,7 @@ class Engine:
         if d is None:
             raise InputError(f"{self.run_dir}: nothing to resume (no complete checkpoint in {self.run_dir}/checkpoints)")
         state = ckpt.load_state(d / ckpt.STATE_FILE)
-        gfile = ckpt.load_generators(d / ckpt.GEN_FILE, device=self.device)
+        gfile = load_generators(d / ckpt.GEN_FILE, device=self.device)
         for name, net in self.task.nets.items():
             sd = state["nets"].get(name)
             if sd is None:

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from ..errors import InputError  # noqa: F401  (re-exported)
-from ..imageio import (  # noqa: F401  (re-exported: translate.data.io keeps every name)
+from ..runtime.imagefiles import (  # noqa: F401  (re-exported: translate.data.io keeps every name)
     _BACKGROUNDS,
     CONVERTERS,
     IMG_EXTENSIONS,

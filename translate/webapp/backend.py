@@ -65,7 +65,7 @@ def open_model(model: str | Path, *, direction: str | None = None, prefer_onnx: 
             if explicit:
                 raise
             log.info("%s: export not used (%s); using torch", onnx, exc)
-    from ..infer import Translator
+    from ..inference.translator import Translator
 
     tr = Translator(generator_file(model), direction=direction or None, device=device)
     tr.backend = "torch"

@@ -1,0 +1,37 @@
+"""Toy benchmark: a short run returns the expected figures and a scatter PNG."""
+
+import pytest
+import torch
+
+from translate.evaluation.toy import MIXTURES, run_toy, score_samples
+from translate.errors import ConfigError
+
+KEYS = {"loss", "mixture", "steps", "unrolled", "modes_covered", "n_modes", "high_quality", "mode_counts", "seconds", "cpu_seconds", "diverged_at", "settings"}
+
+
+def test_short_run_returns_scores_and_png(tmp_path):
+    out = run_toy("nonsaturating", steps=30, batch=64, n_eval=500, out_png=tmp_path / "ring.png")
+    assert KEYS <= set(out) and out["n_modes"] == 8 and out["steps"] == 30
+    assert 0 <= out["modes_covered"] <= 8 and 0.0 <= out["high_quality"] <= 1.0
+    assert (tmp_path / "ring.png").stat().st_size > 1000 and out["png"].endswith("ring.png")
+
+
+@pytest.mark.parametrize("kw", [{"loss": "wgan-gp", "grid": True}, {"loss": "hinge", "spectral_norm": True, "unrolled": 2},
+                                {"loss": "fgan-js", "penalty": "r1"}])
+def test_options_reach_the_adversary(kw):
+    out = run_toy(steps=3, batch=32, n_eval=200, **kw)
+    assert out["n_modes"] == (25 if kw.get("grid") else 8)
+    assert out["penalty"] == kw.get("penalty", "gp" if kw["loss"] == "wgan-gp" else "none")
+
+
+def test_scoring_counts_modes_within_three_std():
+    mix = MIXTURES["ring"]()
+    samples = torch.cat([mix.means[:3].repeat_interleave(30, 0), torch.full((10, 2), 9.0)])
+    s = score_samples(samples, mix)
+    assert s["modes_covered"] == 3 and s["high_quality"] == pytest.approx(90 / 100)
+    assert score_samples(samples[:45], mix)["modes_covered"] == 1  # 30 + 15: only one mode has >= 20
+
+
+def test_unknown_loss():
+    with pytest.raises(ConfigError, match="unknown GAN loss"):
+        run_toy("wgan-xx", steps=1)

@@ -1,0 +1,93 @@
+"""``translate info``: what a task, a registered component or a model file is, as a dict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from ..errors import ConfigError
+from .. import core as _core  # noqa: F401  (registers the objectives)
+from ..nets.loading import load_model_file
+from ..registry import DISCRIMINATORS, GENERATORS, LOSSES, TASKS
+
+
+def count_params(net: nn.Module) -> int:
+    return sum(p.numel() for p in net.parameters())
+
+
+def describe_net(net: nn.Module, arch: str, role: str) -> dict[str, Any]:
+    """Facts about one built network."""
+    d: dict[str, Any] = {"arch": arch, "params": count_params(net), "class": type(net).__name__}
+    if role == "generator":
+        d["kind"] = getattr(net, "kind", "image")
+        d["input_multiple"] = int(getattr(net, "input_multiple", 1))
+        for attr in ("z_dim", "c_dim", "num_classes", "image_size"):
+            if getattr(net, attr, None) is not None:
+                d[attr] = getattr(net, attr)
+    else:
+        d["receptive_field"] = getattr(net, "receptive_field", None)
+        d["in_channels"] = getattr(net, "in_channels", None)
+    opts = getattr(net, "translate_spec", {}).get("options")
+    if opts:
+        d["options"] = opts
+    return d
+
+
+def describe_task(name: str, recipe: str | None = None, size: int | None = None) -> dict[str, Any]:
+    """A task's default nets (built from its recipe), parameter counts, receptive fields, defaults."""
+    from .launch import TrainArgs, build_config
+
+    cfg = build_config(TrainArgs(task=name, recipe=recipe, size=size))
+    task = TASKS.build(name, cfg, "cpu")
+    gens = {k: describe_net(v, v.translate_spec["arch"], "generator") for k, v in task.generators().items()}
+    discs = {k: describe_net(v, v.translate_spec["arch"], "discriminator") for k, v in task.discriminators().items()}
+    first = lambda d: next(iter(d.values())) if d else None  # noqa: E731
+    return {
+        "type": "task", "task": name, "recipe": recipe or TASKS.get(name).default_recipe,
+        "size": cfg.data.crop_size, "generator": first(gens), "discriminator": first(discs),
+        "generators": gens, "discriminators": discs,
+        "gan": {"loss": task.adv.cfg.loss, "penalty": task.adv.cfg.penalty, "pool_size": cfg.gan.pool_size},
+        "options": cfg.options,
+        "optim": {"lr_g": cfg.optim.lr_g, "lr_d": cfg.optim.lr_d, "betas": [cfg.optim.beta1, cfg.optim.beta2]},
+        "train": {"epochs": cfg.train.epochs, "steps": cfg.train.steps, "batch_size": cfg.train.batch_size, "n_critic": cfg.train.n_critic},
+    }
+
+
+def describe_model(path: Path) -> dict[str, Any]:
+    """A generator file or run folder: task, nets, parameter counts, input rules, training step."""
+    from .. import checkpoint as ckpt
+
+    gf = load_model_file(path)
+    nets = {}
+    for k, net in gf.nets.items():
+        d = describe_net(net, gf.info[k]["arch"], "generator")
+        d.update({kk: v for kk, v in gf.info[k].items() if kk not in ("options",)})
+        nets[k] = d
+    cfg = gf.config
+    return {
+        "type": "model", "path": str(gf.path), "task": gf.task, "default": gf.default, "generators": nets,
+        "step": gf.meta.get("step"), "epoch": gf.meta.get("epoch"), "ema": gf.meta.get("ema"),
+        "normalization": gf.meta.get("normalization"), "format": gf.meta.get("format"),
+        "trained_size": cfg.data.crop_size if cfg else None,
+    }
+
+
+def describe(name: str, size: int | None = None) -> dict[str, Any]:
+    """Dispatch on what ``name`` is: model path, task, generator, discriminator or loss."""
+    if Path(name).exists():
+        return describe_model(Path(name))
+    if name in TASKS:
+        return describe_task(name, size=size)
+    if name in GENERATORS:
+        net = GENERATORS.build(name)
+        return {"type": "generator", **describe_net(net, name, "generator"), "doc": GENERATORS.entry(name).doc}
+    if name in DISCRIMINATORS:
+        net = DISCRIMINATORS.build(name)
+        return {"type": "discriminator", **describe_net(net, name, "discriminator"), "doc": DISCRIMINATORS.entry(name).doc}
+    if name in LOSSES:
+        loss = LOSSES.get(name)
+        return {"type": "loss", "name": loss.name, "formula": loss.formula, "critic": loss.critic, "implies": loss.implies}
+    every = ", ".join(TASKS.names() + GENERATORS.names() + DISCRIMINATORS.names() + LOSSES.names())
+    raise ConfigError(f"{name!r} is not a model file, task, network or loss; known names: {every}")

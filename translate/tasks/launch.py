@@ -1,0 +1,120 @@
+"""From CLI arguments to a resolved Config and a run folder (``translate train``)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, load_yaml, resolve
+from ..errors import ConfigError
+from ..registry import TASKS
+from ..zoo import load_recipe
+
+
+@dataclass
+class TrainArgs:
+    """The ``translate train`` options that map onto config keys."""
+
+    task: str
+    data: str | None = None
+    config: str | None = None
+    recipe: str | None = None
+    size: int | None = None
+    batch: int | None = None
+    steps: int | None = None
+    epochs: int | None = None
+    amp: bool = False
+    device: str | None = None
+    direction: str | None = None
+    layout: str | None = None
+    derive: str | None = None
+    skip_bad: bool = False
+    seed: int | None = None
+    overrides: list[str] = field(default_factory=list)
+
+
+def _shortcuts(a: TrainArgs) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    train: dict[str, Any] = {}
+    top: dict[str, Any] = {}
+    if a.data is not None:
+        data["root"] = str(a.data)
+    for key, val in (("direction", a.direction), ("layout", a.layout), ("derive", a.derive)):
+        if val is not None:
+            data[key] = val
+    if a.skip_bad:
+        data["skip_bad"] = True
+    if a.batch is not None:
+        train["batch_size"] = a.batch
+    if a.steps is not None:
+        train["steps"] = a.steps
+    if a.epochs is not None:
+        train["epochs"], train["steps"] = a.epochs, 0
+    if a.amp:
+        train["amp"] = "auto"
+    if a.device is not None:
+        train["device"] = a.device
+    if a.seed is not None:
+        top["seed"] = a.seed
+    return {**top, **({"data": data} if data else {}), **({"train": train} if train else {})}
+
+
+def build_config(a: TrainArgs, resume_from: Path | None = None) -> Config:
+    """Layer recipe/run config, --size, shortcuts, --config and --set into a Config."""
+    task_cls = TASKS.get(a.task)
+    layers: list[tuple[str, dict[str, Any]]] = []
+    user = load_yaml(a.config) if a.config else None
+    user_base = user.pop("base", None) if user else None
+    if resume_from is not None:
+        base = load_yaml(resume_from / "config.yaml")
+        if base.get("task") != a.task:
+            raise ConfigError(f"{resume_from}: this run trains {base.get('task')!r}, not {a.task!r}")
+        layers.append((str(resume_from / "config.yaml"), base))
+    else:
+        name = a.recipe or user_base or task_cls.default_recipe
+        recipe = load_recipe(a.task, name)
+        recipe["task"] = a.task
+        if a.size:
+            recipe = task_cls.adapt_to_size(recipe, a.size)
+        layers.append((f"recipe {name}", recipe))
+    if resume_from is not None and a.size:
+        raise ConfigError("--size cannot change when resuming a run")
+    if user is not None:
+        layers.append((str(a.config), user))
+    layers.append(("command-line options", _shortcuts(a)))  # explicit options beat the --config file
+    cfg = resolve(layers, a.overrides)
+    if cfg.task != a.task:
+        raise ConfigError(f"{a.config}: task {cfg.task!r} does not match the command's task {a.task!r}")
+    return cfg
+
+
+def default_run_dir(task: str) -> Path:
+    """``runs/<task>-<timestamp>``."""
+    return Path("runs") / f"{task}-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def engine_for(cfg: Config, run_dir: str | Path, *, resume: bool = False) -> Any:
+    """The engine for ``cfg``: set up the run (device, processes, seeds), build the task, hand it over."""
+    from ..core.engine import Engine, setup_run
+
+    env = setup_run(cfg)  # before the nets are built, so that their initialisation is seeded
+    task = TASKS.build(cfg.task, cfg, env.device)
+    return Engine(cfg, task, run_dir, env, resume=resume)
+
+
+def train(a: TrainArgs, out: str | None = None, resume: str | None = None) -> Path:
+    """Run ``translate train``; returns the run folder."""
+    if resume:
+        run_dir = Path(resume)
+        if not (run_dir / "config.yaml").is_file():
+            raise ConfigError(f"--resume {run_dir}: not a run folder (no config.yaml)")
+        cfg = build_config(a, resume_from=run_dir)
+    else:
+        cfg = build_config(a)
+        run_dir = Path(out) if out else default_run_dir(a.task)
+        if (run_dir / "checkpoints").exists() and any((run_dir / "checkpoints").iterdir()):
+            raise ConfigError(f"--out {run_dir}: already holds a run; use --resume {run_dir} or another folder")
+    engine_for(cfg, run_dir, resume=bool(resume)).fit()
+    return run_dir
