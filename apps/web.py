@@ -1,6 +1,6 @@
 """The web demo as a deployable entry (Hugging Face Spaces style): ``python apps/web.py``.
 
-A thin layer over ``translate.app``: serves the bundled default models plus any model files named
+A thin layer over ``translate.webapp.app``: serves the bundled default models plus any model files named
 in ``TRANSLATE_MODELS`` (separated by ``os.pathsep``). Host and port come from gradio's usual
 ``GRADIO_SERVER_NAME`` / ``GRADIO_SERVER_PORT`` environment variables (Spaces sets them).
 """

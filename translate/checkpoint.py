@@ -36,6 +36,7 @@ NORMALISATION = "RGB, NCHW float32 in [-1, 1] (x / 127.5 - 1)"
 GEN_FILE = "generator.safetensors"
 STATE_FILE = "state.pt"
 KEPT_MARK = "KEEP"  # marks a periodic checkpoint that later ones do not supersede
+REFERENCE_SUFFIXES = (".pth", ".pt", ".ckpt")  # reference-repo generator files (latest_net_G.pth, 200000-G.ckpt)
 
 
 # ----------------------------------------------------------------------------- atomic writes

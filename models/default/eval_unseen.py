@@ -20,9 +20,10 @@ import torch
 from PIL import Image
 
 from translate.data.derived import DERIVATIONS
-from translate.data.io import list_images, load_image, to_pil, to_tensor
-from translate.inference.translator import Translator
-from translate.core.metrics import mean_paired_metrics
+from translate.data.io import to_pil, to_tensor
+from translate.runtime.imagefiles import list_images, load_image
+from translate.inference import open_translator
+from translate.core.quality import mean_paired_metrics
 from translate.webapp.postprocess import keep_luminance
 
 TILE = 128
@@ -38,7 +39,8 @@ def tiles(img: Image.Image) -> list[torch.Tensor]:
 @torch.no_grad()
 def score(model: str, photos: list[Path], keep_luma: bool = False) -> dict:
     """Metrics of ``model`` and of the identity baseline on the tiles of ``photos``."""
-    tr = Translator(model)
+    tr = open_translator(model)
+    net, device = tr.backend.module, tr.backend.device
     info = tr.info
     work = int(info.extra.get("work_size") or info.crop_size)
     derive = DERIVATIONS.get(info.derive)
@@ -52,7 +54,7 @@ def score(model: str, photos: list[Path], keep_luma: bool = False) -> dict:
                 continue
             a = derive(b)
             src, tgt = (b, a) if info.direction == "BtoA" else (a, b)
-            out = tr.module(src[None].to(tr.device)).cpu()
+            out = net(src[None].to(device)).cpu()
             if keep_luma:  # [1, 3, T, T] -> the photo's luma + the output's chroma
                 out = to_tensor(keep_luminance(to_pil(b), to_pil(out[0])))[None]
             pairs.append((out, tgt[None]))

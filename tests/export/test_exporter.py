@@ -96,7 +96,7 @@ def test_static_size_and_batch(cyclegan_file: Path, tmp_path: Path) -> None:
     props = _props(out)
     assert props["static_size"] == "48" and props["static_batch"] == "2"
     tr = OnnxTranslator(out, ["cpu"])
-    assert tr.static_hw == (48, 48) and tr.static_batch == 2
+    assert tr.backend.static_hw == (48, 48) and tr.backend.static_batch == 2
     # any image size and count: fitted into 48x48, batch padded to 2, returned at the input size
     images = [Image.new("RGB", (70, 30), (200, 30, 30)), Image.new("RGB", (20, 20)), Image.new("RGB", (48, 48))]
     outs = tr.translate(images, batch_size=8)

@@ -1,4 +1,4 @@
-"""Every registered generator exports through ``translate.onnx.export_net`` and passes its parity check.
+"""Every registered generator exports through ``translate.export.exporter.export_net`` and passes its parity check.
 
 Parametrised over ``translate.registry.GENERATORS``, so a newly registered generator is covered with
 no edit here. Widths are shrunk through the net's own width option (``ngf``/``conv_dim``/..., or

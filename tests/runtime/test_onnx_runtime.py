@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import REPO, make_folder
-from translate.runtime import onnx as runtime
+from translate.runtime import providers as runtime
 from translate.errors import CheckpointError, ConfigError
 from translate.runtime import OnnxTranslator
 
@@ -71,6 +71,24 @@ def test_runtime_and_pipeline_without_torch(p2p_onnx: Path, tmp_path: Path) -> N
         "odd.png", "sub/img0.png", "sub/img1.png", "sub/img2.png"]
     assert len(list((tmp_path / "out_pipeline").rglob("*.png"))) == 4
     assert folder.is_dir()
+
+
+def test_every_runtime_module_imports_without_torch() -> None:
+    """The rule of ``translate.runtime``: every module of it imports with torch blocked."""
+    body = """
+        import importlib, pkgutil, sys
+        import translate.runtime as rt
+        names = [m.name for m in pkgutil.walk_packages(rt.__path__, "translate.runtime.")]
+        for name in names:
+            importlib.import_module(name)
+        rt.OnnxTranslator  # the lazy public entry point
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "torchvision", "safetensors"))
+        assert not loaded, loaded
+        print("imported", len(names), "modules:", " ".join(sorted(n.rsplit(".", 1)[1] for n in names)))
+    """
+    r = _run_without_torch(body)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "imported" in r.stdout and "translator" in r.stdout and "onnx" in r.stdout, r.stdout
 
 
 def test_torch_really_blocked() -> None:

@@ -64,11 +64,11 @@ def test_resume_equals_uninterrupted(unpaired_dir, tmp_path):
 
 
 def test_predict_direction_picks_the_generator(unpaired_dir, tmp_path):
-    from translate.inference.translator import Translator
+    from translate.inference import open_translator
 
     run = _train(unpaired_dir, tmp_path / "run", 2)
-    assert Translator(run, direction="AtoB").info.net == "G_A"
-    assert Translator(run, direction="BtoA").info.net == "G_B"
+    assert open_translator(run, direction="AtoB").info.net == "G_A"
+    assert open_translator(run, direction="BtoA").info.net == "G_B"
     inputs = tmp_path / "in"
     inputs.mkdir()
     Image.new("RGB", (50, 37), (200, 10, 10)).save(inputs / "odd.jpg")
@@ -109,7 +109,7 @@ def test_info_json_paper_counts(capsys):
 
 
 def test_eval_cycle_cli(unpaired_dir, tmp_path, capsys):
-    from translate.inference.translator import Translator
+    from translate.inference import open_translator
 
     run = _train(unpaired_dir, tmp_path / "run", 2, ["train.sample_every=0"])
     capsys.readouterr()
@@ -121,7 +121,7 @@ def test_eval_cycle_cli(unpaired_dir, tmp_path, capsys):
     assert all(v == 0 for v in d["identity (G_A = G_B = id)"].values())
     assert 0 < d["domain_gap_L1"] < 2
     # cycle L1 over testA by hand (the test images are already at the training crop, 32 px)
-    g_a, g_b = Translator(run, direction="AtoB").module, Translator(run, direction="BtoA").module
+    g_a, g_b = (open_translator(run, direction=d).backend.module for d in ("AtoB", "BtoA"))
     errs = []
     for f in sorted((unpaired_dir / "testA").iterdir()):
         x = torch.from_numpy(np.asarray(Image.open(f).convert("RGB"), np.float32) / 127.5 - 1).permute(2, 0, 1)[None]

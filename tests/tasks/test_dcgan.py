@@ -83,7 +83,7 @@ def test_sample_seed_determinism_interpolation_and_onnx(images, tmp_path, capsys
 
 
 def test_interpolation_endpoints_are_the_sampled_latents():
-    from translate.inference.latent import interpolate_latents
+    from translate.runtime.latent import interpolate_latents
 
     a, b = np.array([1.0, 0.0], np.float32), np.array([0.0, 2.0], np.float32)
     for slerp in (False, True):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from translate.inference.translator import ModelInfo
+from translate.runtime.modelinfo import ModelInfo
 
 TINY_UNET = {"arch": "unet", "options": {"num_downs": 5, "ngf": 8}}  # 32-px multiple, ~0.26 M parameters
 
@@ -66,7 +67,8 @@ def info(kind: str = "image", **kw: Any) -> ModelInfo:
 class FakeDomainTranslator:
     """A StarGAN-like translator: tints the image per domain (or by the number of attributes set)."""
 
-    backend = "fake"
+    backend = SimpleNamespace(name="fake")
+    num_params = None
 
     def __init__(self, domains: list[str], label_mode: str = "single") -> None:
         self.info = info("image+domain", domains=domains, extra={"label_mode": label_mode})
@@ -81,7 +83,8 @@ class FakeDomainTranslator:
 class FakeLatentTranslator:
     """A DCGAN-like sampler: seeded noise images."""
 
-    backend = "fake"
+    backend = SimpleNamespace(name="fake")
+    num_params = None
 
     def __init__(self) -> None:
         self.info = info("latent", z_dim=8)

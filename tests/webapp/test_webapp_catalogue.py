@@ -66,6 +66,7 @@ def _fake_runtime(monkeypatch, fail: Exception | None = None):
             if fail:
                 raise fail
             self.path, self.kw, self.info = path, kw, info("image")
+            self.backend = types.SimpleNamespace(name="onnxruntime")
 
     mod.OnnxTranslator = OnnxTranslator
     monkeypatch.setitem(sys.modules, "translate.runtime", mod)
@@ -76,17 +77,17 @@ def test_backend_prefers_onnx_and_falls_back_to_torch(tmp_path, monkeypatch):
     (tmp_path / "model.onnx").write_bytes(b"x")
     monkeypatch.setitem(sys.modules, "translate.runtime", None)  # runtime not available: import fails
     tr = backend.open_model(gen)
-    assert tr.backend == "torch" and tr.info.net == "G"
+    assert tr.backend.name == "torch" and tr.info.net == "G"
     with pytest.raises(ConfigError, match="needs translate.runtime"):
         backend.open_model(tmp_path / "model.onnx")
 
     _fake_runtime(monkeypatch)
     tr = backend.open_model(gen, direction="AtoB")
-    assert tr.backend == "onnxruntime" and tr.path.endswith("model.onnx") and tr.kw == {"direction": "AtoB"}
-    assert backend.open_model(gen, prefer_onnx=False).backend == "torch"
+    assert tr.backend.name == "onnxruntime" and tr.path.endswith("model.onnx") and tr.kw == {"direction": "AtoB"}
+    assert backend.open_model(gen, prefer_onnx=False).backend.name == "torch"
 
     _fake_runtime(monkeypatch, ConfigError("model.onnx: direction BtoA not in this export"))
-    assert backend.open_model(gen, direction="AtoB").backend == "torch"
+    assert backend.open_model(gen, direction="AtoB").backend.name == "torch"
     with pytest.raises(ConfigError, match="not in this export"):
         backend.open_model(tmp_path / "model.onnx")
 

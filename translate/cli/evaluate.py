@@ -100,7 +100,8 @@ def eval_duplicates_cmd(
 
       translate eval duplicates data/digits/train --json
     """
-    from ..inference.latent import duplicates, print_duplicates
+    from ..evaluation.duplicates import duplicates
+    from .report import print_duplicates
 
     print_json_or(duplicates(target, num=num, seed=seed, psi=psi, reference=reference, threshold=threshold,
                              backend=backend, pairs_png=pairs), as_json, print_duplicates)

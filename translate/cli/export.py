@@ -39,7 +39,7 @@ def export(
     """
     from ..errors import ConfigError
     from ..export.exporter import ExportOptions, export_model
-    from ..inference.predict import _arch_options
+    from ..inference.predict import parse_arch_options
 
     for flag, value in (("--static-size", static_size), ("--static-batch", static_batch), ("--opset", opset)):
         if value < 0:
@@ -48,7 +48,7 @@ def export(
     opts = ExportOptions(opset=opset, fp16=fp16, static_size=static_size, static_batch=static_batch, exporter=exporter,
                          fp16_instance_norm=fp16_instance_norm)
     reports = export_model(model, out, net=net, direction=direction, all_nets=all_nets, arch=arch,
-                           arch_options=_arch_options(list(arch_opt)), options=opts)
+                           arch_options=parse_arch_options(arch_opt), options=opts)
     for r in reports:
         shape = ", ".join(f"{i['name']} {i['shape']}" for i in json.loads(r.meta.get("inputs", "[]")))
         mb = r.path.stat().st_size / 2**20

@@ -71,3 +71,16 @@ def print_table(d: dict[str, Any]) -> None:
     for k, v in d.items():
         if not isinstance(v, dict):
             _console.print(f"{k}: {_fmt(v)}")
+
+
+def print_duplicates(d: dict[str, Any]) -> None:
+    """The human-readable summary of :func:`duplicates`."""
+    what = d.get("model") or d.get("folder")
+    est = d["support_estimate"]
+    bound = ">= " if d["lower_bound"] else "~ "
+    s50 = d["s50"] if d["s50"] is not None else f"none up to {d['n_images']}"
+    print(f"{what}: {d['n_images']} images, threshold {d['threshold']:.4f} ({d['threshold_source']})")
+    print(f"  near-duplicate pairs: {d['n_duplicate_pairs']}; batch size with P(dup) >= 0.5: {s50}")
+    print(f"  support estimate (s50^2): {bound}{est:,}  (uniform model s50^2 / 2 ln 2: {d['support_uniform_model']:,.0f})")
+    if d.get("pairs_png"):
+        print(f"  closest pairs: {d['pairs_png']}")

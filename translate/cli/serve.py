@@ -1,4 +1,4 @@
-"""``translate app``: serve the Gradio web demo (module named serve: ``cli/app.py`` holds the typer app)."""
+"""``translate app``: serve the Gradio web demo (the demo itself: ``translate/webapp/app.py``)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ from torch.utils.data import Dataset
 
 from ..config import DataConfig
 from ..errors import ConfigError, InputError
-from .io import input_error, load_image
+from ..runtime.imagefiles import input_error, load_image
 
 log = logging.getLogger("translate.data")
 

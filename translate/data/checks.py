@@ -18,7 +18,7 @@ from typing import Any
 
 from ..config import DataConfig
 from ..errors import InputError
-from .io import IMG_EXTENSIONS, list_images, load_image, open_header
+from ..runtime.imagefiles import IMG_EXTENSIONS, list_images, load_image, open_header
 
 log = logging.getLogger("translate.data")
 LOOKED_FOR = ", ".join(IMG_EXTENSIONS[:4]) + ", …"

@@ -38,7 +38,7 @@ from ..errors import InputError
 from ..registry import DATASETS
 from .base import SeededDataset
 from .checks import header_pass, require_dir, split_dir
-from .io import input_error, list_images, natural_key
+from ..runtime.imagefiles import input_error, list_images, natural_key
 from .transforms import build_transform
 
 log = logging.getLogger("translate.data")

@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..registry import DATASETS
 from .base import SeededDataset, apply_direction, check_direction, check_even_width
 from .checks import header_pass, require_images, split_dir
-from .io import natural_key, open_header
+from ..runtime.imagefiles import natural_key, open_header
 from .transforms import build_transform
 
 

@@ -12,8 +12,13 @@ import tempfile
 import time
 from typing import Any, Callable
 
+import numpy as np
 import torch
 from torch.utils.data import Dataset
+
+from ..inference import open_translator
+from ..nets.layers import count_params
+from ..runtime.latent import latent_batch
 
 
 class SyntheticDataset(Dataset):
@@ -90,7 +95,7 @@ def bench_train(task: str, size: int, batch: int, steps: int = 10, warmup: int =
         times = _time(step, eng.device, warmup, steps)
         flops = _flops(step)
         mem = _peak_memory(eng.device)
-        nets = {k: sum(p.numel() for p in v.parameters()) for k, v in eng.task.nets.items()}
+        nets = {k: count_params(v) for k, v in eng.task.nets.items()}
         dev, prec = str(eng.device), eng.prec.name
     med = statistics.median(times)
     return {
@@ -105,24 +110,17 @@ def bench_train(task: str, size: int, batch: int, steps: int = 10, warmup: int =
 def bench_predict(model: str, size: int, batch: int, iters: int = 10, warmup: int = 2, device: str = "auto",
                   backend: str = "torch", **kwargs: Any) -> dict[str, Any]:
     """Time generator inference on random inputs of ``size`` x ``size`` (batch ``batch``)."""
-    import numpy as np
-
-    from ..inference.predict import open_translator
-
-    tr: Any = open_translator(model, backend, device=device, **kwargs)
-    on_ort = hasattr(tr, "session")  # OnnxTranslator (also for .onnx files with backend torch)
+    tr = open_translator(model, backend, device=device, **kwargs)
+    on_ort = tr.backend.name == "onnxruntime"  # also for .onnx files with backend torch
     backend = "onnx" if on_ort else backend
-    dev_name = ",".join(tr.providers) if on_ort else str(tr.device)
+    dev_name = ",".join(tr.backend.providers) if on_ort else str(tr.backend.device)
     m = max(1, tr.info.input_multiple)
     s = max(m, (size // m) * m)
     x = np.random.default_rng(0).uniform(-1, 1, (batch, 3, s, s)).astype(np.float32)
     if tr.info.kind == "latent":  # latent generators (dcgan, stylegan) take z [N, z_dim]; size is theirs
-        from ..inference.latent import z_dim_of
-        from ..runtime.modelinfo import latent_batch
-
-        x = latent_batch(batch, z_dim_of(tr))
+        x = latent_batch(batch, tr.z_dim)
         s = int(tr.info.extra.get("image_size") or 0)
-    dev = torch.device(getattr(tr, "device", "cpu"))
+    dev = torch.device(getattr(tr.backend, "device", "cpu"))
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
     times = _time(lambda: tr.run_arrays(x), dev, warmup, iters)
@@ -132,6 +130,6 @@ def bench_predict(model: str, size: int, batch: int, iters: int = 10, warmup: in
         "bench": "predict", "model": str(model), "backend": backend, "arch": tr.info.arch, "size": s, "batch": batch,
         "device": dev_name, "median_batch_s": med, "latency_ms_per_batch": med * 1000, "images_per_s": batch / med,
         "gflop_per_batch": flops / 1e9, "achieved_gflop_per_s": flops / 1e9 / med, **_peak_memory(dev),
-        "threads": tr.session.get_session_options().intra_op_num_threads or "ort default (physical cores)" if on_ort
+        "threads": tr.backend.session.get_session_options().intra_op_num_threads or "ort default (physical cores)" if on_ort
         else torch.get_num_threads(),
     }

@@ -29,9 +29,12 @@ from ..config import DataConfig
 from .domain_classifier import ClassifierSettings, cached_classifier, predict
 from ..errors import ConfigError, InputError
 from .. import data as _data  # noqa: F401  (registers the dataset layouts)
+from ..data import resolve_layout
+from ..data.transforms import build_transform
 from ..nets.loading import load_model_file
+from ..runtime.imagefiles import list_images, load_image
 from ..registry import DATASETS, Registry
-from ..tasks.stargan_labels import flip_one
+from ..runtime.conditioning import flip_one
 
 Translate = Callable[[Tensor, Tensor], Tensor]
 
@@ -88,8 +91,6 @@ def _cyclegan(gf: Any, device: torch.device) -> DomainModel:
 
 def load_split(root: str, split: str, dm: DomainModel, max_images: int = 0) -> Split:
     """The ``split`` of a domains / attributes / unpaired (``trainA``...) folder at the model's size."""
-    from ..data import resolve_layout
-
     d = dataclasses.replace(dm.data, root=str(root), layout="auto", split=split, crop_size=dm.size,
                             load_size=dm.size, preprocess="resize", flip=False, domains=list(dm.names),
                             max_items=max_images, skip_bad=False)
@@ -107,9 +108,6 @@ def load_split(root: str, split: str, dm: DomainModel, max_images: int = 0) -> S
 
 
 def _unpaired(root: Path, split: str, d: DataConfig, dm: DomainModel) -> Split:
-    from ..data.io import list_images
-    from ..data.transforms import build_transform
-
     pipe = build_transform(d, train=False)
     xs, ys, files = [], [], []
     for k, side in enumerate("AB"):
@@ -118,8 +116,6 @@ def _unpaired(root: Path, split: str, d: DataConfig, dm: DomainModel) -> Split:
             raise InputError(f"{folder}: no such folder (unpaired layout: {split}A/ and {split}B/)")
         paths = list_images(folder, recursive=True)[: d.max_items or None]
         for p in paths:
-            from ..runtime.imagefiles import load_image
-
             xs.append(pipe(np.random.default_rng(0), image=load_image(p))["image"])
             ys.append(torch.nn.functional.one_hot(torch.tensor(k), 2).float())
             files.append(p)

@@ -28,11 +28,15 @@ from typing import Any, Optional
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from torch import Tensor
 
 from ..errors import InputError
+from ..inference import open_translator
+from ..runtime.imagefiles import IMG_EXTENSIONS, list_images, load_image
+from ..runtime.latent import sample_arrays
+from ..runtime.processing import array_to_pil, pil_to_array
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 DEFAULT_THRESHOLD = 0.05
 
 
@@ -57,31 +61,21 @@ class DuplicateReport:
 # ----------------------------------------------------------------------------- images
 
 
-def list_images(folder: str | Path) -> list[Path]:
-    """Image files below ``folder`` (recursively), sorted."""
+def list_folder(folder: str | Path) -> list[Path]:
+    """Image files below ``folder`` (recursively), in natural order."""
     root = Path(folder)
     if not root.is_dir():
         raise InputError(f"{root}: not a folder")
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+    files = list_images(root, recursive=True)
     if not files:
-        raise InputError(f"{root}: no images ({', '.join(IMAGE_SUFFIXES)}) found")
+        raise InputError(f"{root}: no images ({', '.join(IMG_EXTENSIONS)}) found")
     return files
 
 
 def load_images_folder(folder: str | Path, size: int = 64) -> Tensor:
     """Every image below ``folder`` as RGB, resized to ``size`` x ``size``, in [-1, 1].  # [N, 3, size, size]"""
-    from PIL import Image, UnidentifiedImageError
-
-    out = []
-    for path in list_images(folder):
-        try:
-            with Image.open(path) as im:
-                im = im.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
-                arr = np.asarray(im, dtype=np.float32)
-        except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
-            raise InputError(f"{path}: unreadable image ({exc})") from None
-        out.append(torch.from_numpy(arr).permute(2, 0, 1) / 127.5 - 1.0)
-    return torch.stack(out)
+    out = [pil_to_array(load_image(p).resize((size, size), Image.Resampling.BILINEAR)) for p in list_folder(folder)]
+    return torch.from_numpy(np.stack(out))
 
 
 def features(images: Tensor, size: int = 16) -> Tensor:
@@ -171,7 +165,7 @@ def find_duplicates(
     """Run the birthday-paradox test on ``images`` ([N, C, H, W] in [-1, 1] or a folder)."""
     files: list[str] = []
     if isinstance(images, (str, Path)):
-        files = [str(p) for p in list_images(images)]
+        files = [str(p) for p in list_folder(images)]
         images = load_images_folder(images, load_size)
     if images.dim() != 4 or len(images) < 2:
         raise InputError(f"duplicates: need at least 2 images as [N, C, H, W], got shape {tuple(images.shape)}")
@@ -211,16 +205,39 @@ def duplicates_report(images: "Tensor | str | Path", **options: Any) -> dict[str
 
 def save_pairs_png(images: Tensor, pairs: list[tuple[int, int, float]], path: str | Path) -> Path:
     """A PNG with one row per pair (image i | image j), closest first."""
-    from PIL import Image
-
     if not pairs:
         raise InputError(f"{path}: no pairs to save")
     rows = [torch.cat([images[i], images[j]], dim=-1) for i, j, _ in pairs]  # each [C, H, 2W]
-    grid = torch.cat(rows, dim=-2).float().clamp(-1, 1)  # [C, kH, 2W]
-    if grid.shape[0] == 1:
-        grid = grid.expand(3, -1, -1)
-    arr = ((grid + 1) * 127.5).round().byte().permute(1, 2, 0).numpy()
+    grid = torch.cat(rows, dim=-2).float()  # [C, kH, 2W]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(arr).save(path)
+    array_to_pil(grid.numpy()).save(path)
     return path
+
+
+# ----------------------------------------------------------------------------- a model's samples or a folder
+
+
+def is_model(path: str | Path) -> bool:
+    """A run folder, generator file or ONNX file (else: a folder of images)."""
+    p = Path(path)
+    if p.is_file():
+        return p.suffix.lower() in (".safetensors", ".onnx")
+    return (p / "config.yaml").is_file() or (p / "checkpoints").is_dir()
+
+
+def duplicates(target: str, *, num: int = 1000, seed: int = 0, psi: float = 1.0, reference: str | None = None,
+               threshold: float | None = None, backend: str = "torch", pairs_png: str | None = None,
+               batch: int = 64) -> dict[str, Any]:
+    """Birthday-paradox support estimate of a latent model's samples (either backend) or of a folder."""
+    if is_model(target):
+        tr = open_translator(target, backend)
+        images = torch.from_numpy(sample_arrays(tr, num, seed, psi, batch_size=batch))  # [num, 3, S, S]
+        source = {"source": "model", "model": str(target), "samples": num, "seed": seed, "psi": psi}
+    else:
+        images = load_images_folder(target)  # [N, 3, 64, 64]
+        source = {"source": "folder", "folder": str(target)}
+    report = duplicates_report(images, reference=reference, threshold=threshold, seed=seed)
+    if pairs_png and report["closest_pairs"]:
+        report["pairs_png"] = str(save_pairs_png(images, report["closest_pairs"][:8], pairs_png))
+    return {**source, **report}

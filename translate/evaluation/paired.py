@@ -11,7 +11,7 @@ from torch.utils.data import DataLoader
 from .. import checkpoint as ckpt
 from ..config import Config
 from ..errors import ConfigError
-from ..core.metrics import mean_paired_metrics
+from ..core.quality import mean_paired_metrics
 from .. import data as _data  # noqa: F401  (registers the dataset layouts)
 from ..nets.loading import load_model_file
 from ..registry import DATASETS

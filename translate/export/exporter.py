@@ -1,11 +1,11 @@
 """ONNX export of generators with a parity check against torch (``translate export``).
 
 One export: the generator in eval mode (a generator file already holds the EMA weights when the
-run used EMA) is wrapped with the graph's named inputs (``translate.onnx_specs``), exported with
+run used EMA) is wrapped with the graph's named inputs (``translate.nets.signature``), exported with
 dynamic batch/height/width (``static_size``/``static_batch`` fix them), described in the file's
 ``metadata_props`` (task, net, arch, kind, direction, domains, input multiple, normalisation, crop
-size, z_dim, source config, exporter, precision) and checked on onnxruntime (CPU) against torch at
-two input sizes with batch 2. A difference above 1e-4 (fp32) or 2e-2 (fp16) fails the export with
+size, z_dim, parameter count, source config, exporter, precision) and checked on onnxruntime (CPU)
+against torch at two input sizes with batch 2 (``parity.py``). A difference above 1e-4 (fp32) or 2e-2 (fp16) fails the export with
 the figures and leaves no file: the graph is written to a temporary file and renamed on success.
 
 Exporter: the dynamo exporter (``torch.onnx.export(dynamo=True)``) is the default because it is the
@@ -18,37 +18,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import hashlib
 import io
 import json
 import os
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import torch
 from torch import nn
 
 from .. import __version__
 from .. import checkpoint as ckpt
 from ..errors import ConfigError, TranslateError
+from ..nets.layers import count_params
 from ..nets.loading import load_model_file, load_reference
 from ..runtime.modelinfo import pick_net
-from .graph import KEEP_FP32, GraphModule, GraphSpec, graph_spec, to_half
+from ..nets.signature import GraphSpec, signature
+from .graph import KEEP_FP32, GraphModule, to_half
+from .parity import TOLERANCE, ParityError, ParityFigure, check_parity
 
 FORMAT = "gan-translate-onnx/1"
-TOLERANCE = {"fp32": 1e-4, "fp16": 2e-2}
 EXPORTERS = ("auto", "dynamo", "torchscript")
 DEFAULT_OPSET = 18
-
-
-class ParityError(TranslateError):
-    """The exported graph's outputs differ from torch beyond the tolerance (an internal error)."""
-
-    exit_code = 1
 
 
 @dataclass
@@ -65,15 +58,6 @@ class ExportOptions:
     @property
     def precision(self) -> str:
         return "fp16" if self.fp16 else "fp32"
-
-
-@dataclass
-class ParityFigure:
-    """One parity check: input shape and the max/mean absolute difference to torch."""
-
-    shape: str
-    max_abs_diff: float
-    mean_abs_diff: float
 
 
 @dataclass
@@ -94,23 +78,7 @@ class ExportReport:
         return f"parity {self.precision} vs torch, max abs diff: {figs}  (limit {self.tolerance:g})"
 
 
-# ----------------------------------------------------------------------------- sizes and export
-
-
-def parity_shapes(net: nn.Module, spec: GraphSpec, opts: ExportOptions) -> list[tuple[int, tuple[int, int] | None, float]]:
-    """(batch, (h, w), psi) of the two parity checks: two sizes (the second non-square) at batch 2.
-
-    Static graphs are checked at their one size; latent graphs at batch 2 and 3 (psi 1 and 0.7).
-    """
-    batch = opts.static_batch or 2
-    if not spec.spatial:
-        second = opts.static_batch or 3
-        return [(batch, None, 1.0), (second, None, 0.7 if spec.meta.get("psi") else 1.0)]
-    if opts.static_size:
-        return [(batch, (opts.static_size, opts.static_size), 1.0)]
-    m = max(1, int(getattr(net, "input_multiple", 1)))
-    s = m * max(1, -(-32 // m))  # smallest multiple >= 32
-    return [(batch, (s, s), 1.0), (batch, (2 * s, s + m), 1.0)]
+# ----------------------------------------------------------------------------- export
 
 
 def _trace_inputs(spec: GraphSpec, net: nn.Module, opts: ExportOptions) -> dict[str, torch.Tensor]:
@@ -191,32 +159,6 @@ def _set_metadata(model: Any, meta: dict[str, Any]) -> dict[str, str]:
     return props
 
 
-# ----------------------------------------------------------------------------- parity
-
-
-def check_parity(net: nn.Module, spec: GraphSpec, model_bytes: bytes, opts: ExportOptions, seed: int = 0) -> list[ParityFigure]:
-    """Run the graph on onnxruntime (CPU) and ``net`` (fp32 torch) on the same random inputs."""
-    import onnxruntime as ort
-
-    so = ort.SessionOptions()
-    so.log_severity_level = 3
-    sess = ort.InferenceSession(model_bytes, sess_options=so, providers=["CPUExecutionProvider"])
-    ref = GraphModule(net, spec).eval()
-    figures = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        for batch, hw, psi in parity_shapes(net, spec, opts):
-            xs = spec.sample(batch, hw, psi)
-            with torch.no_grad():
-                expected = ref(*xs.values()).float().numpy()
-            got = sess.run(["output"], {k: v.numpy() for k, v in xs.items()})[0]
-            diff = np.abs(got.astype(np.float64) - expected)
-            shape = "x".join(str(d) for d in next(iter(xs.values())).shape)
-            bad = not np.all(np.isfinite(got)) or got.shape != expected.shape
-            figures.append(ParityFigure(shape, float("inf") if bad else float(diff.max()), float("inf") if bad else float(diff.mean())))
-    return figures
-
-
 # ----------------------------------------------------------------------------- one generator
 
 
@@ -231,7 +173,7 @@ def export_net(
     out = Path(out)
     net = net.eval()
     static_hw = (opts.static_size, opts.static_size) if opts.static_size else None
-    spec = graph_spec(net, static_hw, opts.static_batch)
+    spec = signature(net, static_hw, opts.static_batch)
     m = int(getattr(net, "input_multiple", 1))
     if opts.static_size and opts.static_size % m:
         raise ConfigError(f"--static-size {opts.static_size}: must be a multiple of {m} for {meta.get('arch', 'this net')}")
@@ -248,7 +190,7 @@ def export_net(
     if opset != opts.opset:
         log(f"note: the {used} exporter produced opset {opset} (asked for {opts.opset})")
     full_meta = {
-        "format": FORMAT, **meta, "kind": getattr(net, "kind", "image"), "input_multiple": m,
+        "format": FORMAT, **meta, "kind": getattr(net, "kind", "image"), "input_multiple": m, "params": count_params(net),
         **spec.meta, "inputs": [i.as_meta() for i in spec.inputs], "outputs": ["output"],
         "precision": opts.precision, "fp16_float32_ops": "" if not opts.fp16 else ("" if opts.fp16_instance_norm else "InstanceNormalization"),
         "static_size": opts.static_size, "static_batch": opts.static_batch, "opset": opset,
@@ -259,7 +201,7 @@ def export_net(
     onnx.checker.check_model(model)
     data = model.SerializeToString()
     tol = TOLERANCE[opts.precision]
-    report = ExportReport(out, str(meta.get("net", "")), opts.precision, opset, used, tol, check_parity(net, spec, data, opts), props)
+    report = ExportReport(out, str(meta.get("net", "")), opts.precision, opset, used, tol, check_parity(net, spec, data, opts.static_size, opts.static_batch), props)
     log(report.parity_line())
     if not all(f.max_abs_diff <= tol for f in report.parity):
         raise ParityError(f"{out}: parity check failed, not written: {report.parity_line()}")
@@ -302,7 +244,7 @@ def export_model(
     """Export the chosen generator (or every one with ``all_nets``) of a model file or run folder."""
     out, path = Path(out), Path(model)
     opts = options or ExportOptions()
-    if path.suffix.lower() in (".pth", ".pt", ".ckpt"):
+    if path.suffix.lower() in ckpt.REFERENCE_SUFFIXES:
         if net or direction or all_nets:
             raise ConfigError("--net/--direction/--all: a reference .pth holds one generator")
         module, m = load_reference(path, arch, arch_options or {})
@@ -322,34 +264,3 @@ def export_model(
             log(f"note: {gf.path} holds {', '.join(gf.nets)}; exporting {name} (--all for every one)")
         targets = {name: out}
     return [export_net(gf.nets[n], p, _file_meta(gf.path, gf, n), opts, log) for n, p in targets.items()]
-
-
-def cache_dir() -> Path:
-    """Where ``--backend onnx`` keeps exports of torch models ($TRANSLATE_CACHE or ~/.cache/gan-translate)."""
-    root = os.environ.get("TRANSLATE_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gan-translate"
-    return Path(root) / "onnx"
-
-
-def cached_export(
-    model: str | Path, *, net: str | None = None, direction: str | None = None, arch: str | None = None,
-    arch_options: dict[str, Any] | None = None, options: ExportOptions | None = None,
-) -> Path:
-    """An ONNX export of ``model`` from the cache, exported (and parity-checked) on first use.
-
-    The key is the resolved model file (path, size, modification time), the chosen net and the
-    export options, so a retrained or replaced file is exported again.
-    """
-    opts = options or ExportOptions()
-    path = Path(model)
-    src = path if path.suffix.lower() in (".pth", ".pt", ".ckpt") else ckpt.resolve_generator_file(path)
-    if not src.is_file():
-        raise ConfigError(f"{src}: no such model file")
-    st = src.stat()
-    key = json.dumps([str(src.resolve()), st.st_size, st.st_mtime_ns, net, direction, arch, arch_options or {},
-                      opts.__dict__, __version__, torch.__version__], sort_keys=True, default=str)
-    target = cache_dir() / f"{src.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.onnx"
-    if not target.is_file():
-        print(f"exporting {src} to {target} for onnxruntime (cached for next time)", file=sys.stderr)
-        export_model(model, target, net=net, direction=direction, arch=arch, arch_options=arch_options, options=opts,
-                     log=lambda s: print(s, file=sys.stderr))
-    return target

@@ -1,21 +1,30 @@
-"""Files, folders and globs in, PNGs out, through any translator (torch or onnxruntime).
+"""Files, folders and globs in, PNGs out, through any translator (torch or onnxruntime backend).
 
-``translate predict`` and ``OnnxTranslator.translate_files`` share this loop, so both backends read
-inputs, name outputs and report bad files the same way. Torch-free: numpy/pillow only.
+``translate predict``, ``OnnxTranslator.translate_files`` and ``export/pipeline.py`` share this
+loop, so every backend reads inputs, names outputs and reports bad files the same way. Also the
+user cache folder that exports, TensorRT engines and evaluation classifiers are kept in.
+Torch-free: numpy/pillow only.
 """
 
 from __future__ import annotations
 
 import glob
+import os
 import sys
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import processing as ops
 from ..errors import InputError
-from .imagefiles import load_image
+from . import processing as ops
+from .conditioning import all_targets
+from .imagefiles import IMG_EXTENSIONS, is_image_file, load_image
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif", ".ppm", ".pgm")
+
+def cache_dir(*parts: str) -> Path:
+    """``$TRANSLATE_CACHE`` (or ``$XDG_CACHE_HOME``/``~/.cache`` + ``gan-translate``) / ``parts``."""
+    env = os.environ.get("TRANSLATE_CACHE")
+    root = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gan-translate"
+    return root.joinpath(*parts)
 
 
 def expand_inputs(inputs: Iterable[str | Path]) -> list[tuple[Path, Path]]:
@@ -24,9 +33,9 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[tuple[Path, Path]]:
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES and not f.name.startswith("."))
+            files = sorted(f for f in p.rglob("*") if f.is_file() and is_image_file(f))
             if not files:
-                raise InputError(f"{p}: no images found (looked for {', '.join(IMAGE_SUFFIXES)})")
+                raise InputError(f"{p}: no images found (looked for {', '.join(IMG_EXTENSIONS)})")
             out += [(f, f.relative_to(p).with_suffix("")) for f in files]
         elif p.is_file():
             out.append((p, Path(p.stem)))
@@ -49,38 +58,61 @@ def output_path(out_dir: Path, rel: Path, used: set[Path]) -> Path:
     return cand
 
 
+def _load_batches(inputs: Iterable[str | Path], out: str | Path, batch: int) -> Iterable[tuple[list[Any], list[Path], int]]:
+    """(images, output paths, unreadable count) per batch of inputs; bad files reported on stderr."""
+    files = expand_inputs(inputs)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    used: set[Path] = set()
+    for s in range(0, len(files), batch):
+        images, dests, failed = [], [], 0
+        for f, rel in files[s : s + batch]:
+            try:
+                images.append(load_image(f))
+            except InputError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            dests.append(output_path(out_dir, rel, used))
+        yield images, dests, failed
+
+
+def _save(img: Any, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    img.save(dest, format="PNG")
+    return dest
+
+
 def translate_files(
     tr: Any, inputs: Iterable[str | Path], out: str | Path, *, size: int = 0, batch: int = 8,
     aligned: bool = False, **cond: Any,
 ) -> tuple[list[Path], int]:
     """Translate every input image with ``tr`` into ``out``; returns (written files, failed inputs).
 
-    ``tr`` is anything with ``.info.direction`` and ``.translate(images, size=, batch_size=, **cond)``.
-    Unreadable inputs are reported on stderr (one line each) and skipped. ``aligned``: inputs are
-    A|B pairs and the model's source half is translated.
+    ``tr`` is a ``translate.runtime.translator.Translator``. Unreadable inputs are reported on stderr
+    (one line each) and skipped. ``aligned``: inputs are A|B pairs and the model's source half is
+    translated.
     """
-    files = expand_inputs(inputs)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    used: set[Path] = set()
+    take = "B" if tr.info.direction == "BtoA" else "A"
     written: list[Path] = []
     failed = 0
-    take = "B" if tr.info.direction == "BtoA" else "A"
-    for s in range(0, len(files), batch):
-        images, dests = [], []
-        for f, rel in files[s : s + batch]:
-            try:
-                img = load_image(f)
-            except InputError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            images.append(ops.split_aligned(img, take) if aligned else img)
-            dests.append(output_path(out_dir, rel, used))
+    for images, dests, bad in _load_batches(inputs, out, batch):
+        failed += bad
         if not images:
             continue
-        for im, dest in zip(tr.translate(images, size=size, batch_size=batch, **cond), dests):
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            im.save(dest, format="PNG")
-            written.append(dest)
+        images = [ops.split_aligned(im, take) for im in images] if aligned else images
+        written += [_save(im, d) for im, d in zip(tr.translate(images, size=size, batch_size=batch, **cond), dests)]
+    return written, failed
+
+
+def translate_strips(tr: Any, inputs: Iterable[str | Path], out: str | Path, *, attrs: str | None = None,
+                     size: int = 0, batch: int = 8) -> tuple[list[Path], int]:
+    """``--domain all``: ``out/<name>.png`` = input | output for domain 1 | ... ; returns (written, failed)."""
+    targets = all_targets(tr.info, tr.c_dim, attrs)
+    written: list[Path] = []
+    failed = 0
+    for images, dests, bad in _load_batches(inputs, out, batch):
+        failed += bad
+        columns = [tr.translate(images, size=size, batch_size=batch, domain=vec) for _, vec in targets] if images else []
+        written += [_save(ops.strip([images[j]] + [col[j] for col in columns]), d) for j, d in enumerate(dests)]
     return written, failed

@@ -1,7 +1,7 @@
-"""Torch-free image files: listing, safe decoding of every PIL mode to RGB, pixel limits.
+"""Image files: listing, safe decoding of every PIL mode to RGB, pixel limits (torch-free).
 
-Shared by training data (``translate.data.io`` re-exports everything here), ``translate predict``
-and the torch-free onnxruntime backend (``translate.runtime``): only numpy and pillow are imported.
+The one image loader of the project: training data, ``translate predict`` on either backend, the
+web demo and evaluation all read images here; only numpy and pillow are imported.
 Every failure raises ``InputError`` whose message starts with the file path and whose ``path``
 attribute holds it, so a dataset can skip or report the file::
 
@@ -23,8 +23,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import InputError
 
-IMG_EXTENSIONS: tuple[str, ...] = (
-    ".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".pbm", ".tif", ".tiff", ".webp",
+IMG_EXTENSIONS: tuple[str, ...] = (  # the one list of image suffixes (data, predict, evaluation)
+    ".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".pbm", ".tif", ".tiff", ".webp", ".gif",
 )
 _BACKGROUNDS = {"white": (255, 255, 255), "black": (0, 0, 0)}
 

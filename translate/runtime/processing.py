@@ -1,7 +1,9 @@
-"""Torch-free pre/post-processing shared by ``translate predict`` (torch) and ``translate.runtime``
-(onnxruntime): PIL <-> [-1, 1] arrays, fitting to a working size, padding to the net's multiple.
+"""The one image processor: every conversion between pictures and the nets' [-1, 1] arrays.
 
-Only numpy and pillow are imported here, so deployment code can use it without torch.
+PIL/uint8 <-> float32 [3, H, W] in [-1, 1] (training data, predict, the ONNX runtime, evaluation and
+sample grids all convert here), fitting to a working size, padding to the net's input multiple and
+cropping back, and image strips/grids. Only numpy and pillow are imported, so deployments use it
+without torch.
 """
 
 from __future__ import annotations
@@ -13,16 +15,30 @@ import numpy as np
 from PIL import Image
 
 
-def pil_to_array(img: Image.Image) -> np.ndarray:
-    """RGB PIL image -> float32 [3, H, W] in [-1, 1]."""
-    a = np.asarray(img.convert("RGB"), dtype=np.float32)  # [H, W, 3]
-    return a.transpose(2, 0, 1) / 127.5 - 1.0
+def pil_to_array(img: Image.Image | np.ndarray) -> np.ndarray:
+    """RGB PIL image (or uint8 [H, W, 3] / [H, W] array) -> float32 [3, H, W] in [-1, 1]."""
+    a = np.asarray(img.convert("RGB") if isinstance(img, Image.Image) else img)
+    if a.ndim == 2:
+        a = np.repeat(a[..., None], 3, axis=2)
+    return a.astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0  # [H, W, 3] -> [3, H, W]
+
+
+def array_to_uint8(arr: np.ndarray) -> np.ndarray:
+    """float [3, H, W], [1, H, W] or [H, W] in [-1, 1] -> uint8 [H, W, 3] (rounded, clipped)."""
+    a = np.asarray(arr, dtype=np.float32)
+    if a.ndim == 4 and a.shape[0] == 1:
+        a = a[0]
+    if a.ndim == 2:
+        a = a[None]
+    if a.ndim != 3 or a.shape[0] not in (1, 3):
+        raise ValueError(f"expected an image array [3, H, W] or [1, H, W], got {tuple(a.shape)}")
+    out = np.rint(np.clip((a + 1.0) * 127.5, 0, 255)).astype(np.uint8).transpose(1, 2, 0)  # [H, W, C]
+    return np.repeat(out, 3, axis=2) if out.shape[2] == 1 else out
 
 
 def array_to_pil(arr: np.ndarray) -> Image.Image:
     """float [3, H, W] in [-1, 1] -> RGB PIL image (rounded, clipped)."""
-    a = np.clip((np.asarray(arr, dtype=np.float32) + 1.0) * 127.5, 0, 255)
-    return Image.fromarray(np.rint(a).astype(np.uint8).transpose(1, 2, 0), "RGB")
+    return Image.fromarray(np.ascontiguousarray(array_to_uint8(arr)), "RGB")
 
 
 def fit_longer_side(img: Image.Image, size: int, multiple: int = 1) -> Image.Image:
@@ -136,3 +152,28 @@ def translate_images(
                     im = im.resize(images[i].size, Image.BICUBIC)
                 outputs[i] = im
     return outputs  # type: ignore[return-value]
+
+
+# ----------------------------------------------------------------------------- strips and grids
+
+
+def strip(images: Sequence[Image.Image]) -> Image.Image:
+    """Images side by side (top-aligned) as one RGB image."""
+    w, h = sum(im.width for im in images), max(im.height for im in images)
+    canvas = Image.new("RGB", (w, h))
+    x = 0
+    for im in images:
+        canvas.paste(im.convert("RGB"), (x, 0))
+        x += im.width
+    return canvas
+
+
+def tile(arrays: np.ndarray, ncol: int, pad: int = 2) -> Image.Image:
+    """[N, 3, S, S] in [-1, 1] -> one PIL grid image with ``ncol`` columns (white padding)."""
+    n, c, h, w = arrays.shape
+    nrow = -(-n // ncol)
+    canvas = np.ones((c, nrow * (h + pad) + pad, ncol * (w + pad) + pad), np.float32)
+    for i, a in enumerate(arrays):
+        r, col = divmod(i, ncol)
+        canvas[:, pad + r * (h + pad) : pad + r * (h + pad) + h, pad + col * (w + pad) : pad + col * (w + pad) + w] = a
+    return array_to_pil(canvas)

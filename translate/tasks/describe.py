@@ -9,12 +9,9 @@ from torch import nn
 
 from ..errors import ConfigError
 from .. import core as _core  # noqa: F401  (registers the objectives)
+from ..nets.layers import count_params
 from ..nets.loading import load_model_file
 from ..registry import DISCRIMINATORS, GENERATORS, LOSSES, TASKS
-
-
-def count_params(net: nn.Module) -> int:
-    return sum(p.numel() for p in net.parameters())
 
 
 def describe_net(net: nn.Module, arch: str, role: str) -> dict[str, Any]:
@@ -57,8 +54,6 @@ def describe_task(name: str, recipe: str | None = None, size: int | None = None)
 
 def describe_model(path: Path) -> dict[str, Any]:
     """A generator file or run folder: task, nets, parameter counts, input rules, training step."""
-    from .. import checkpoint as ckpt
-
     gf = load_model_file(path)
     nets = {}
     for k, net in gf.nets.items():

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from ..config import from_dict
 from ..core.pool import ImagePool
-from ..core.metrics import mean_paired_metrics
+from ..core.quality import mean_paired_metrics
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
 from .base import Batch, Logs, Task, build_net
 from .data import build_dataset

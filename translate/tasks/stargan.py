@@ -11,7 +11,7 @@ stabilisers apply. L_cls is softmax cross-entropy for single-label data (``domai
 folder per domain) and binary cross-entropy summed over attributes / N for multi-label data
 (``attributes`` layout, CelebA table). Training targets c' are the batch's labels in a random
 permutation (the reference's ``label_org[randperm]``); ``options.target: flip`` instead changes one
-random attribute per image by the reference's test-time rule (``stargan_labels.flip_one``). Paper
+random attribute per image by the reference's test-time rule (``runtime.conditioning.flip_one``). Paper
 defaults live in ``models/stargan/default.yaml``.
 """
 

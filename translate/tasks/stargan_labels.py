@@ -3,8 +3,8 @@
 ``domain_setup`` reads the domain names off the data cheaply (folder names, or the attribute
 table's header) before the nets are built, since ``c_dim`` depends on them. The target rules follow
 the reference ``create_labels``: single-label data gets one one-hot target per domain; multi-label
-data changes one attribute at a time, where an attribute of an exclusive group (hair colours) is
-set to 1 with the rest of its group set to 0, and any other attribute is flipped.
+data changes one attribute at a time (``translate.runtime.conditioning.flip_one``, the rule
+``translate predict --domain all`` and ``eval domain-accuracy`` use too).
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ import torch
 from torch import Tensor
 
 from ..config import Config
+from ..data import resolve_layout
+from ..data.checks import split_dir
 from ..data.multidomain import CELEBA_DEFAULT, exclusive_groups, select
 from ..errors import InputError
+from ..runtime.conditioning import flip_one
+from ..runtime.imagefiles import natural_key
 
 LABEL_MODES = ("single", "multi")
 
 
 def _folder_domains(root: str, split: str, wanted: list[str]) -> list[str]:
-    from ..data.checks import split_dir
-    from ..data.io import natural_key
-
     folder = split_dir(root, split, fallback=True, expected="ROOT/<split>/<domain>/*, one folder per domain")
     names = sorted((d.name for d in folder.iterdir() if d.is_dir() and not d.name.startswith(".")), key=natural_key)
     if not names:
@@ -50,8 +51,6 @@ def domain_setup(cfg: Config, label_mode: str, layouts: tuple[str, ...]) -> tupl
     """(domain names, label mode "single"/"multi", exclusive groups as index lists) for a run."""
     d = cfg.data
     if d.root and Path(d.root).exists():  # (a missing folder is reported when the dataset is built)
-        from ..data import resolve_layout
-
         layout = resolve_layout(d, d.split or "train")
         if layout not in layouts:
             raise InputError(f"{d.root}: stargan needs a {' or '.join(layouts)} layout, found {layout!r} "
@@ -67,18 +66,6 @@ def domain_setup(cfg: Config, label_mode: str, layouts: tuple[str, ...]) -> tupl
     mode = label_mode if label_mode != "auto" else ("single" if layout == "domains" else "multi")
     groups = exclusive_groups(names) if mode == "multi" else []
     return names, mode, groups
-
-
-def flip_one(c_org: Tensor, k: int, groups: list[list[int]]) -> Tensor:
-    """Targets [N, C] from labels [N, C] with attribute ``k`` changed (reference test-time rule)."""
-    c = c_org.clone()
-    group = next((g for g in groups if k in g), None)
-    if group is not None:  # exclusive group (hair colour): one-hot within the group
-        c[:, group] = 0.0
-        c[:, k] = 1.0
-    else:
-        c[:, k] = 1.0 - c[:, k]
-    return c
 
 
 def sample_targets(c_org: Tensor, groups: list[list[int]], mode: str) -> list[Tensor]:

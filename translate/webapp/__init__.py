@@ -1,4 +1,4 @@
-"""Helpers of the Gradio web demo (``translate.app``): model catalogue and backends, per-kind
+"""Helpers of the Gradio web demo (``translate.webapp.app``): model catalogue and backends, per-kind
 controls, request validation and handling, model cards. Nothing here imports gradio; only
-``translate.app`` does, lazily.
+``translate.webapp.app`` does, lazily.
 """

@@ -3,7 +3,7 @@
 An export "exists" when the model is itself an ``.onnx`` file, or when an ONNX file sits beside the
 generator file (``model.onnx`` or ``<stem>.onnx`` next to ``generator.safetensors``; for a chosen
 direction also ``<stem>.<direction>.onnx``). ``translate.runtime`` is imported lazily; when it is
-unavailable, or the export does not fit the request, the torch ``Translator`` serves the model.
+unavailable, or the export does not fit the request, the torch backend serves the model.
 """
 
 from __future__ import annotations
@@ -42,10 +42,10 @@ def onnx_export(model: str | Path, direction: str | None = None) -> Path | None:
 
 
 def open_model(model: str | Path, *, direction: str | None = None, prefer_onnx: bool = True, device: str = "auto") -> Any:
-    """A translator for ``model``: ``OnnxTranslator`` on an export when possible, else ``Translator``.
+    """A ``Translator`` for ``model``: on onnxruntime when an export serves it, else on torch.
 
-    Both expose ``.info`` (``translate.infer.ModelInfo``) and ``.translate(images, size=, **cond)``
-    (latent models also ``.sample(num, seed, psi)``); ``.backend`` says which one serves.
+    Either way it exposes ``.info`` (``ModelInfo``) and ``.translate(images, size=, **cond)`` (latent
+    models also ``.sample(num, seed, psi)``); ``.backend.name`` says which backend serves.
     """
     explicit = Path(model).suffix.lower() == ".onnx"  # an ONNX file given as such is always served by onnxruntime
     onnx = onnx_export(model, direction) if prefer_onnx or explicit else None
@@ -54,9 +54,7 @@ def open_model(model: str | Path, *, direction: str | None = None, prefer_onnx: 
             from ..runtime import OnnxTranslator  # torch-free; may not be installed/built yet
 
             kwargs = {"direction": direction} if direction else {}
-            tr = OnnxTranslator(str(onnx), **kwargs)
-            tr.backend = "onnxruntime"
-            return tr
+            return OnnxTranslator(str(onnx), **kwargs)
         except ImportError as exc:
             if explicit:
                 raise ConfigError(f"{model}: serving an ONNX file needs translate.runtime and onnxruntime ({exc})") from None
@@ -65,8 +63,6 @@ def open_model(model: str | Path, *, direction: str | None = None, prefer_onnx: 
             if explicit:
                 raise
             log.info("%s: export not used (%s); using torch", onnx, exc)
-    from ..inference.translator import Translator
+    from ..inference import open_translator
 
-    tr = Translator(generator_file(model), direction=direction or None, device=device)
-    tr.backend = "torch"
-    return tr
+    return open_translator(generator_file(model), "torch", direction=direction or None, device=device)

@@ -37,15 +37,6 @@ def what_it_does(info: Any) -> str:
     return "image -> image"
 
 
-def parameter_count(translator: Any) -> int | None:
-    """Parameters of the served generator (torch module; ONNX backends may report ``num_params``)."""
-    module = getattr(translator, "module", None)
-    if module is not None and hasattr(module, "parameters"):
-        return sum(p.numel() for p in module.parameters())
-    n = getattr(translator, "num_params", None)
-    return int(n) if n else None
-
-
 def training_facts(entry: ModelEntry) -> dict[str, Any]:
     """Step, data and size facts from the file's metadata (empty for files without them)."""
     gen = generator_file(entry.path)
@@ -77,14 +68,14 @@ def facts_table(entry: ModelEntry, limits: Limits, work: int | None = None) -> s
     """The card's fact table in markdown."""
     tr = entry.translator()
     info = tr.info
-    n = parameter_count(tr)
+    n = tr.num_params  # torch: counted; ONNX: recorded by translate export (older exports: n/a)
     work = work or entry.work_size()
     rows = [
         ("Task", TASKS.get(info.task, info.task or "?")),
         ("Does", what_it_does(info)),
         ("Generator", f"{info.arch} ({info.net}, kind {info.kind})"),
         ("Parameters", f"{n:,}" if n else "n/a"),
-        ("Backend", getattr(tr, "backend", "torch")),
+        ("Backend", tr.backend.name),
     ]
     t = training_facts(entry)
     if t.get("step") is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ConfigError, InputError
 from ..registry import Registry
+from ..runtime.conditioning import label_facts
 
 CONTROLS = ("direction", "domain", "attributes", "seed", "count", "psi")
 RESTING = {"direction": None, "domain": None, "attributes": [], "seed": 0, "count": 4, "psi": 1.0}  # values while hidden
@@ -66,10 +67,7 @@ class ImageControls(KindControls):
 
 def _label_mode(info: Any) -> str:
     """``domain`` (one target domain, StarGAN domain folders) or ``attributes`` (multi-label tables)."""
-    extra = info.extra or {}
-    nested = extra.get("net_meta") if isinstance(extra.get("net_meta"), dict) else {}  # ONNX files keep it here
-    mode = str(extra.get("label_mode") or nested.get("label_mode") or "single")
-    return "domain" if mode in ("single", "domain", "domains") else "attributes"
+    return "domain" if label_facts(info)[0] == "single" else "attributes"
 
 
 @KIND_CONTROLS.register("image+domain")

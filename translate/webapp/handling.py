@@ -24,6 +24,7 @@ from typing import Any
 from PIL import Image
 
 from ..errors import InputError
+from ..runtime.imagefiles import load_image
 from .catalogue import ModelEntry
 from .controls import kind_controls
 from .postprocess import post_for
@@ -108,8 +109,6 @@ def _safe_stem(name: str) -> str:
 
 def read_upload(path: str | Path | None, limits: Limits) -> Image.Image:
     """Decode an uploaded file to RGB with the project's loader; every failure is one InputError line."""
-    from ..data.io import load_image
-
     if path is None or str(path) == "":
         raise InputError("no image given: upload, drop, paste or capture a photo first")
     name = upload_name(path)

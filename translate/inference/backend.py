@@ -1,0 +1,66 @@
+"""The torch backend: a generator from a run folder, generator file or reference ``.pth`` on torch.
+
+``TorchBackend`` loads and places the net and exposes what ``translate.runtime.translator.Translator``
+needs (``info``, ``inputs``, ``facts``, ``run(feeds)``); the net is called through its
+``translate.nets.signature`` (named inputs ``input``/``domain``/``z``/``y``/``psi``), the very call an
+ONNX export traces, so both backends run the same graph on the same feeds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import checkpoint as ckpt
+from ..core.precision import pick_device
+from ..errors import ConfigError
+from ..nets.layers import count_params
+from ..nets.loading import load_model_file, load_reference
+from ..nets.signature import signature
+from ..runtime.modelinfo import ModelInfo, check_direction, info_from_meta, pick_net
+
+def load_module(model: str | Path, *, net: str | None = None, direction: str | None = None, arch: str | None = None,
+                arch_options: dict[str, Any] | None = None) -> tuple[nn.Module, ModelInfo]:
+    """(generator in eval mode on the CPU, its ModelInfo) for any torch model file or run folder."""
+    path = Path(model)
+    if path.suffix.lower() in ckpt.REFERENCE_SUFFIXES:
+        if net and net != "G":
+            raise ConfigError(f"--net {net}: a reference .pth holds one generator (G)")
+        module, meta = load_reference(path, arch, arch_options or {})
+        check_direction(direction)  # the file does not know its direction: the user's choice is it
+        return module, info_from_meta(str(path), "reference", "G", {**meta, "direction": direction or ""})
+    if arch:
+        raise ConfigError("--arch is only for reference .pth/.ckpt files; gan-translate files describe themselves")
+    gf = load_model_file(path)
+    name = pick_net(gf.info, gf.default, net, direction)
+    return gf.nets[name], info_from_meta(str(gf.path), gf.task, name, gf.info[name])
+
+
+class TorchBackend:
+    """One generator on torch (CPU or CUDA); ``train_mode`` keeps dropout/batch statistics on (the
+    reference test behaviour of pix2pix)."""
+
+    name = "torch"
+    static_hw = None  # torch nets take any size that is a multiple of ``info.input_multiple``
+
+    def __init__(self, model: str | Path, *, net: str | None = None, direction: str | None = None, arch: str | None = None,
+                 arch_options: dict[str, Any] | None = None, device: str = "auto", train_mode: bool = False) -> None:
+        self.device = pick_device(device)
+        module, self.info = load_module(model, net=net, direction=direction, arch=arch, arch_options=arch_options)
+        self.module = module.to(self.device).train(train_mode)
+        self.train_mode = train_mode
+        with torch.random.fork_rng(devices=[]):  # the signature probes the net with random inputs
+            self.spec = signature(self.module)
+        self.inputs = {i.name: i for i in self.spec.inputs}
+        self.facts: dict[str, Any] = dict(self.spec.meta)
+        self.num_params: int | None = count_params(self.module)
+
+    @torch.no_grad()
+    def run(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        """Named numpy inputs -> float32 numpy output (the generator's forward through its signature)."""
+        tensors = {k: torch.from_numpy(np.ascontiguousarray(v)).to(self.device) for k, v in feeds.items()}
+        return self.spec.call(self.module, tensors).float().cpu().numpy()
