@@ -21,10 +21,10 @@ def eval_paired_cmd(
 
       translate eval paired runs/p2p runs/p2p-l1only --data ../shared/data/silhouettes --split val
     """
-    from ..evaluation.paired import eval_paired
+    from ..evaluation.metrics import calc_metric
     from .report import print_table
 
-    print_json_or(eval_paired(models, data, split, size), as_json, print_table)
+    print_json_or(calc_metric("paired", models=models, data=data, split=split, size=size), as_json, print_table)
 
 
 @eval_app.command("cycle")
@@ -39,10 +39,10 @@ def eval_cycle_cmd(
 
       translate eval cycle runs/cyclegan --data ../shared/data/silhouettes_unpaired --split test
     """
-    from ..evaluation.cycle import eval_cycle
+    from ..evaluation.metrics import calc_metric
     from .report import print_table
 
-    print_json_or(eval_cycle(model, data, split, size), as_json, print_table)
+    print_json_or(calc_metric("cycle", model=model, data=data, split=split, size=size), as_json, print_table)
 
 
 @eval_app.command("domain-accuracy")
@@ -64,9 +64,9 @@ def eval_domain_accuracy_cmd(
       translate eval domain-accuracy runs/stargan-digits --data data/digits --json
     """
     from ..evaluation.domain_classifier import ClassifierSettings
-    from ..evaluation.domain_accuracy import domain_accuracy
+    from ..evaluation.metrics import calc_metric
 
-    result = domain_accuracy(model, data, size=size, device=device, train_split=train_split, test_split=split,
+    result = calc_metric("domain-accuracy", model=model, data=data, size=size, device=device, train_split=train_split, test_split=split,
                              settings=ClassifierSettings(epochs=epochs), max_train=max_train, max_test=max_test,
                              retrain=retrain)
 
@@ -100,8 +100,8 @@ def eval_duplicates_cmd(
 
       translate eval duplicates data/digits/train --json
     """
-    from ..evaluation.duplicates import duplicates
+    from ..evaluation.metrics import calc_metric
     from .report import print_duplicates
 
-    print_json_or(duplicates(target, num=num, seed=seed, psi=psi, reference=reference, threshold=threshold,
+    print_json_or(calc_metric("duplicates", target=target, num=num, seed=seed, psi=psi, reference=reference, threshold=threshold,
                              backend=backend, pairs_png=pairs), as_json, print_duplicates)

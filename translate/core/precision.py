@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import contextlib
 from dataclasses import dataclass
 from typing import Any
@@ -51,8 +52,6 @@ def pick_device(name: str) -> torch.device:
     """``auto`` -> cuda if available (per LOCAL_RANK), else mps, else cpu."""
     if name == "auto":
         if torch.cuda.is_available():
-            import os
-
             return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
         if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
             return torch.device("mps")

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..config import DataConfig
 from ..errors import InputError
+from ..registry import DATASETS
 from ..runtime.imagefiles import IMG_EXTENSIONS, list_images, load_image, open_header
 
 log = logging.getLogger("translate.data")
@@ -139,8 +140,6 @@ def _check_one(path: Path, full: bool, max_pixels: int) -> tuple[tuple[int, int]
 
 def _split_problems(root: Path, layout: str, split: str, max_pixels: int) -> list[str]:
     """Build one split's dataset and run its full check; errors become problem lines."""
-    from ..registry import DATASETS  # datasets register on import of translate.data
-
     # skip_bad: bad headers met while building are recorded, so full_check can list every problem
     cfg = DataConfig(root=str(root), layout=layout, max_pixels=max_pixels, derive="colorization", skip_bad=True)
     try:

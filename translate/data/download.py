@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
 from ..registry import Registry
+from tqdm import tqdm
 
 log = logging.getLogger("translate.data")
 DEFAULT_ROOT = "datasets/data"
@@ -37,7 +38,6 @@ class DownloadError(InputError):
 @dataclass(frozen=True)
 class Recipe:
     """Where a dataset comes from and how to check it (sha256/size None = not published)."""
-
     name: str
     url: str
     layout: str
@@ -109,8 +109,6 @@ add_recipe(Recipe(
 
 def _fetch(url: str, part: Path, progress: bool, timeout: float) -> None:
     """Download ``url`` into ``part``, resuming from its current size when the server allows."""
-    from tqdm import tqdm
-
     have = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": "gan-translate"} | ({"Range": f"bytes={have}-"} if have else {})
     try:

@@ -19,11 +19,14 @@ from torch.utils.data import Dataset
 from ..inference import open_translator
 from ..nets.layers import count_params
 from ..runtime.latent import latent_batch
+from torch.utils.flop_counter import FlopCounterMode
+from ..core.engine import Engine, setup_run
+from ..registry import TASKS
+from ..tasks.launch import TrainArgs, build_config
 
 
 class SyntheticDataset(Dataset):
     """Random items shaped like a task's real data (for benchmarks)."""
-
     def __init__(self, task: Any, size: int, length: int = 1 << 20) -> None:
         self.task, self.size, self.length = task, size, length
 
@@ -60,8 +63,6 @@ def _time(fn: Callable[[], Any], device: torch.device, warmup: int, iters: int) 
 
 def _flops(fn: Callable[[], Any]) -> float:
     """FLOPs of one call; NaN when the counter cannot trace it (double backward of gradient penalties)."""
-    from torch.utils.flop_counter import FlopCounterMode
-
     try:
         with FlopCounterMode(display=False) as counter:
             fn()
@@ -73,10 +74,6 @@ def _flops(fn: Callable[[], Any]) -> float:
 def bench_train(task: str, size: int, batch: int, steps: int = 10, warmup: int = 2, device: str = "auto",
                 amp: bool = False, overrides: list[str] | None = None) -> dict[str, Any]:
     """Time full engine steps (forward, D and G updates) on synthetic data."""
-    from ..core.engine import Engine, setup_run
-    from ..registry import TASKS
-    from ..tasks.launch import TrainArgs, build_config
-
     args = TrainArgs(task=task, data="<synthetic>", size=size, batch=batch, steps=10**9, amp=amp, device=device,
                      overrides=["train.tensorboard=false", "train.progress=false", "data.num_workers=0", *(overrides or [])])
     cfg = build_config(args)

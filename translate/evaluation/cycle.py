@@ -18,7 +18,6 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .. import checkpoint as ckpt
 from ..errors import ConfigError
 from .. import data as _data  # noqa: F401  (registers the dataset layouts)
 from ..nets.loading import load_model_file

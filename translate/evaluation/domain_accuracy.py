@@ -35,6 +35,7 @@ from ..nets.loading import load_model_file
 from ..runtime.imagefiles import list_images, load_image
 from ..registry import DATASETS, Registry
 from ..runtime.conditioning import flip_one
+from ..core.precision import pick_device
 
 Translate = Callable[[Tensor, Tensor], Tensor]
 
@@ -42,7 +43,6 @@ Translate = Callable[[Tensor, Tensor], Tensor]
 @dataclasses.dataclass
 class DomainModel:
     """What the evaluation needs from a model."""
-
     translate: Translate
     names: list[str]
     mode: str  # single | multi
@@ -54,7 +54,6 @@ class DomainModel:
 @dataclasses.dataclass
 class Split:
     """Images [N, 3, S, S] in [-1, 1], labels [N, C] and the files they came from."""
-
     x: Tensor
     y: Tensor
     files: list[Path]
@@ -187,8 +186,6 @@ def evaluate_domains(dm: DomainModel, data: str, *, model_name: str = "", train_
 
 def domain_accuracy(model: str, data: str, *, size: int = 0, device: str = "auto", **kwargs: Any) -> dict[str, Any]:
     """``evaluate_domains`` for a run folder / generator file (task ``stargan`` or ``cyclegan``)."""
-    from .. import checkpoint as ckpt
-    from ..core.precision import pick_device
     dev = pick_device(device)
     gf = load_model_file(Path(model))
     if gf.task not in MODEL_ADAPTERS:

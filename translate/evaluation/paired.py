@@ -8,17 +8,16 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader
 
-from .. import checkpoint as ckpt
 from ..config import Config
 from ..errors import ConfigError
 from ..core.quality import mean_paired_metrics
 from .. import data as _data  # noqa: F401  (registers the dataset layouts)
 from ..nets.loading import load_model_file
 from ..registry import DATASETS
+from ..data import resolve_layout
 
 
 def _dataset(cfg: Config, data: str, split: str, size: int | None, multiple: int):
-    from ..data import resolve_layout
 
     d = dataclasses.replace(cfg.data, root=str(data), layout="auto", skip_bad=False)
     if size:

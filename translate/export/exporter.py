@@ -38,6 +38,9 @@ from ..runtime.modelinfo import pick_net
 from ..nets.signature import GraphSpec, signature
 from .graph import KEEP_FP32, GraphModule, to_half
 from .parity import TOLERANCE, ParityError, ParityFigure, check_parity
+from torch.export import Dim
+import onnx
+import logging
 
 FORMAT = "gan-translate-onnx/1"
 EXPORTERS = ("auto", "dynamo", "torchscript")
@@ -47,7 +50,6 @@ DEFAULT_OPSET = 18
 @dataclass
 class ExportOptions:
     """How to export: opset, precision, static shapes, exporter."""
-
     opset: int = DEFAULT_OPSET
     fp16: bool = False
     static_size: int = 0  # > 0: fixed square height/width
@@ -63,7 +65,6 @@ class ExportOptions:
 @dataclass
 class ExportReport:
     """What one export wrote and measured."""
-
     path: Path
     net: str
     precision: str
@@ -93,7 +94,6 @@ def _trace_inputs(spec: GraphSpec, net: nn.Module, opts: ExportOptions) -> dict[
 
 
 def _dynamo(module: nn.Module, args: tuple, spec: GraphSpec, opset: int) -> Any:
-    from torch.export import Dim
 
     shapes = tuple({a: Dim.AUTO for a, s in enumerate(i.shape) if isinstance(s, str)} or None for i in spec.inputs)
     prog = torch.onnx.export(module, args, None, input_names=spec.names, output_names=["output"], opset_version=opset,
@@ -102,7 +102,6 @@ def _dynamo(module: nn.Module, args: tuple, spec: GraphSpec, opset: int) -> Any:
 
 
 def _torchscript(module: nn.Module, args: tuple, spec: GraphSpec, opset: int) -> Any:
-    import onnx
 
     buf = io.BytesIO()
     torch.onnx.export(module, args, buf, input_names=spec.names, output_names=["output"], opset_version=opset,
@@ -136,8 +135,6 @@ def _to_onnx(module: nn.Module, args: tuple, spec: GraphSpec, opts: ExportOption
 @contextlib.contextmanager
 def _quiet_torch_logs() -> Any:
     """Silence the exporter's logger chatter (opset conversion notices) for the export call."""
-    import logging
-
     loggers = [logging.getLogger(n) for n in ("torch.onnx", "torch.export", "torch._dynamo", "onnxscript")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
@@ -150,7 +147,6 @@ def _quiet_torch_logs() -> Any:
 
 
 def _set_metadata(model: Any, meta: dict[str, Any]) -> dict[str, str]:
-    import onnx
 
     props = {k: v if isinstance(v, str) else json.dumps(v) for k, v in meta.items() if v is not None}
     onnx.helper.set_model_props(model, props)
@@ -167,8 +163,6 @@ def export_net(
     log: Callable[[str], None] = print,
 ) -> ExportReport:
     """Export one generator to ``out`` (atomic) after a passing parity check; raises ParityError."""
-    import onnx
-
     opts = opts or ExportOptions()
     out = Path(out)
     net = net.eval()

@@ -24,11 +24,12 @@ from ..errors import ConfigError
 from . import processing as ops
 from .conditioning import class_labels, domain_vector
 from .modelinfo import InputSpec, ModelInfo
+from .files import translate_files
+from .latent import sample_images
 
 
 class Backend(Protocol):
     """What a backend offers the Translator (see the module docstring)."""
-
     name: str
     info: ModelInfo
     inputs: dict[str, InputSpec]
@@ -41,7 +42,6 @@ class Backend(Protocol):
 
 class Translator:
     """A generator ready for inference on ``backend``, with conditioning, batching and size handling."""
-
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.info: ModelInfo = backend.info
@@ -125,12 +125,10 @@ class Translator:
     def translate_files(self, inputs: Sequence[str | Path], out_dir: str | Path, *, size: int = 0, batch_size: int = 8,
                         aligned: bool = False, **cond: Any) -> tuple[list[Path], int]:
         """Files/folders/globs in, PNGs in ``out_dir``; returns (written files, unreadable inputs)."""
-        from .files import translate_files
 
         return translate_files(self, inputs, out_dir, size=size, batch=batch_size, aligned=aligned, **cond)
 
     def sample(self, num: int, seed: int = 0, psi: float = 1.0, *, y: Any = None, batch_size: int = 8) -> list[Image.Image]:
         """``num`` images from a latent model: z ~ N(0, 1) by ``numpy.random.default_rng(seed)``."""
-        from .latent import sample_images
 
         return sample_images(self, num, seed, psi, y=y, batch_size=batch_size)

@@ -7,12 +7,11 @@ from typing import Any
 from ..config import Config
 from ..errors import InputError
 from ..registry import DATASETS
+from ..data import resolve_layout
 
 
 def build_dataset(cfg: Config, split: str, train: bool, multiple: int = 1, allowed: tuple[str, ...] = (), **kwargs: Any):
     """The dataset for ``split`` using ``cfg.data``; ``allowed`` lists the layouts the task can use."""
-    from ..data import resolve_layout
-
     d = cfg.data
     if not d.root:
         raise InputError("no data folder given (use --data DIR)")

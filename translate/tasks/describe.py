@@ -12,6 +12,7 @@ from .. import core as _core  # noqa: F401  (registers the objectives)
 from ..nets.layers import count_params
 from ..nets.loading import load_model_file
 from ..registry import DISCRIMINATORS, GENERATORS, LOSSES, TASKS
+from .launch import TrainArgs, build_config
 
 
 def describe_net(net: nn.Module, arch: str, role: str) -> dict[str, Any]:
@@ -34,8 +35,6 @@ def describe_net(net: nn.Module, arch: str, role: str) -> dict[str, Any]:
 
 def describe_task(name: str, recipe: str | None = None, size: int | None = None) -> dict[str, Any]:
     """A task's default nets (built from its recipe), parameter counts, receptive fields, defaults."""
-    from .launch import TrainArgs, build_config
-
     cfg = build_config(TrainArgs(task=name, recipe=recipe, size=size))
     task = TASKS.build(name, cfg, "cpu")
     gens = {k: describe_net(v, v.translate_spec["arch"], "generator") for k, v in task.generators().items()}

@@ -11,12 +11,12 @@ from ..config import Config, load_yaml, resolve
 from ..errors import ConfigError
 from ..registry import TASKS
 from ..zoo import load_recipe
+from ..core.engine import Engine, setup_run
 
 
 @dataclass
 class TrainArgs:
     """The ``translate train`` options that map onto config keys."""
-
     task: str
     data: str | None = None
     config: str | None = None
@@ -97,8 +97,6 @@ def default_run_dir(task: str) -> Path:
 
 def engine_for(cfg: Config, run_dir: str | Path, *, resume: bool = False) -> Any:
     """The engine for ``cfg``: set up the run (device, processes, seeds), build the task, hand it over."""
-    from ..core.engine import Engine, setup_run
-
     env = setup_run(cfg)  # before the nets are built, so that their initialisation is seeded
     task = TASKS.build(cfg.task, cfg, env.device)
     return Engine(cfg, task, run_dir, env, resume=resume)

@@ -23,12 +23,13 @@ from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
 from .base import Batch, Logs, Task, build_net
 from .data import build_dataset
+from ..data.checks import split_dir
+from ..data.multidomain import domain_folders
 
 
 @dataclass
 class LatentOptions:
     """Task options shared by latent (unconditional / class-conditional) tasks."""
-
     conditional: bool = False  # class-conditional on the sub-folder of each image (folder per class)
     num_classes: int = 0  # with conditional: 0 = count the class folders of the data
     sample_grid: int = 8  # latents per row of the training sample grid (rows: train.num_samples)
@@ -36,9 +37,6 @@ class LatentOptions:
 
 def class_names(cfg: Any) -> list[str]:
     """Class names of a folder-per-class ``single`` dataset (sorted like the dataset does)."""
-    from ..data.checks import split_dir
-    from ..data.multidomain import domain_folders
-
     if not cfg.data.root:
         raise ConfigError("options.conditional: counting classes needs a data folder (--data DIR) or options.num_classes")
     folder = split_dir(cfg.data.root, cfg.data.split or "train", fallback=True)
@@ -47,7 +45,6 @@ def class_names(cfg: Any) -> list[str]:
 
 class LatentTask(Task):
     """G(z [, y]) -> image vs D(image [, y]); subclasses build the nets and may add regularisers."""
-
     options_cls: type = LatentOptions
 
     def __init__(self, cfg, device="cpu", total_steps: int = 1) -> None:
@@ -153,7 +150,6 @@ class LatentTask(Task):
 @TASKS.register("dcgan")
 class DCGANTask(LatentTask):
     """DCGAN: transposed-conv G(z) vs strided-conv D(x); class-conditional with ``options.conditional``."""
-
     name = "dcgan"
 
     def build_nets(self) -> dict[str, nn.Module]:

@@ -22,6 +22,7 @@ from .catalogue import BUNDLED_FOLDER, Catalogue, ModelEntry
 from .controls import CONTROLS, MAX_COUNT, control_states, kind_controls
 from .postprocess import post_for
 from .handling import Limits, Outputs, generate, translate_batch, translate_one, upload_path
+from .. import zoo
 
 log = logging.getLogger("translate.app")
 
@@ -35,9 +36,7 @@ INTRO = (
 
 def example_images() -> list[str]:
     """The bundled example photos (``models/default/examples/``)."""
-    from ..zoo import models_dir
-
-    folder = models_dir() / BUNDLED_FOLDER / "examples"
+    folder = zoo.models_dir() / BUNDLED_FOLDER / "examples"
     return [str(p) for p in sorted(folder.glob("*")) if p.suffix.lower() in (".png", ".jpg", ".jpeg")] if folder.is_dir() else []
 
 

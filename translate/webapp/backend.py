@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CheckpointError, ConfigError, InputError
+from ..checkpoint import resolve_generator_file
+from ..inference import open_translator
 
 log = logging.getLogger("translate.app")
 
@@ -22,7 +24,6 @@ def generator_file(model: str | Path) -> Path:
     p = Path(model)
     if p.suffix.lower() == ".onnx":
         return p
-    from ..checkpoint import resolve_generator_file
 
     return resolve_generator_file(p)
 
@@ -63,6 +64,5 @@ def open_model(model: str | Path, *, direction: str | None = None, prefer_onnx: 
             if explicit:
                 raise
             log.info("%s: export not used (%s); using torch", onnx, exc)
-    from ..inference import open_translator
 
     return open_translator(generator_file(model), "torch", direction=direction or None, device=device)

@@ -11,6 +11,7 @@ from .backend import generator_file
 from .catalogue import ModelEntry
 from .handling import Limits
 from .postprocess import post_for
+from ..checkpoint import read_metadata
 
 TASKS = {
     "pix2pix": "pix2pix: paired image-to-image translation",
@@ -42,7 +43,6 @@ def training_facts(entry: ModelEntry) -> dict[str, Any]:
     gen = generator_file(entry.path)
     if gen.suffix.lower() != ".safetensors":
         return {}
-    from ..checkpoint import read_metadata
 
     meta = read_metadata(gen)
     try:

@@ -13,6 +13,9 @@ from typing import Any
 
 from ..errors import ConfigError
 from .backend import generator_file, open_model
+from ..config import load_yaml
+from .. import zoo
+from ..checkpoint import read_metadata
 
 BUNDLED_FOLDER = "default"  # models/<this>/*.safetensors are served when no model is given
 DEFAULT_WORK_SIZE = 256
@@ -21,7 +24,6 @@ DEFAULT_WORK_SIZE = 256
 @dataclass
 class ModelEntry:
     """One selectable model: where it lives, its card text and its lazily loaded translators."""
-
     name: str
     path: Path
     card: str = ""  # markdown of a model card beside the file (<stem>.md), if any
@@ -41,7 +43,6 @@ class ModelEntry:
         gen = generator_file(self.path)
         if gen.suffix.lower() == ".onnx":
             return []
-        from ..checkpoint import read_metadata
 
         found = [m.get("direction", "") for m in read_metadata(gen)["nets"].values()]
         found = [d for d in dict.fromkeys(found) if d]
@@ -86,10 +87,8 @@ def bundled_paths() -> list[Path]:
 
     ``models/default/menu.yaml`` may list model names under ``order:``; the others follow by name.
     """
-    from ..config import load_yaml
-    from ..zoo import models_dir
 
-    folder = models_dir() / BUNDLED_FOLDER
+    folder = zoo.models_dir() / BUNDLED_FOLDER
     if not folder.is_dir():
         return []
     menu = folder / "menu.yaml"
@@ -100,7 +99,6 @@ def bundled_paths() -> list[Path]:
 
 class Catalogue:
     """Name -> ``ModelEntry``, in menu order (given models first, then the bundled ones)."""
-
     def __init__(self, entries: list[ModelEntry]) -> None:
         if not entries:
             raise ConfigError("no models to serve: give a run folder, .safetensors or .onnx file (models/default/ is empty)")

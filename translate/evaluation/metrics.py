@@ -1,0 +1,77 @@
+"""The metric registry of ``translate eval``, after NVlabs stylegan3's ``metrics/metric_main.py``.
+
+A metric is a function registered by name that takes keyword options and returns a JSON-ready dict;
+``calc_metric(name, **options)`` runs one and records what ran and how long it took. The metric
+modules stay independent of each other and of the command line:
+
+| name | what | module |
+|---|---|---|
+| ``paired`` | L1 / PSNR / SSIM of translations against targets, with the identity baseline | ``paired.py`` |
+| ``cycle`` | CycleGAN cycle-reconstruction L1 and translation change, with the identity baseline | ``cycle.py`` |
+| ``domain-accuracy`` | translations judged by a classifier trained on the real domains | ``domain_accuracy.py`` |
+| ``duplicates`` | birthday-paradox support estimate of a latent model's samples or a folder | ``duplicates.py`` |
+
+Adding one: write its module, register a function here with ``@register_metric("name")``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from ..registry import Registry
+
+Metric = Callable[..., dict[str, Any]]
+METRICS: Registry[Metric] = Registry("metric")
+
+
+def register_metric(name: str) -> Callable[[Metric], Metric]:
+    """Decorator: register ``fn(**options) -> dict`` as metric ``name``."""
+    return METRICS.register(name)
+
+
+def metric_names() -> list[str]:
+    return METRICS.names()
+
+
+def calc_metric(name: str, **options: Any) -> dict[str, Any]:
+    """Run metric ``name`` (ConfigError listing the metrics when unknown); adds ``metric`` and ``seconds``."""
+    fn = METRICS.get(name)
+    t0 = time.perf_counter()
+    result = fn(**options)
+    return {"metric": name, **result, "seconds": round(time.perf_counter() - t0, 3)}
+
+
+# ----------------------------------------------------------------------------- the metrics
+
+
+@register_metric("paired")
+def paired(*, models: list[str], data: str, split: str = "val", size: int | None = None, batch: int = 4) -> dict[str, Any]:
+    """L1 / PSNR / SSIM per model plus the identity baseline on a paired split."""
+    from .paired import eval_paired
+
+    return eval_paired(models, data, split, size, batch)
+
+
+@register_metric("cycle")
+def cycle(*, model: str, data: str, split: str = "test", size: int | None = None, batch: int = 4) -> dict[str, Any]:
+    """Cycle L1 both ways of a CycleGAN model plus the identity baseline."""
+    from .cycle import eval_cycle
+
+    return eval_cycle(model, data, split, size, batch)
+
+
+@register_metric("domain-accuracy")
+def domain_accuracy(*, model: str, data: str, **options: Any) -> dict[str, Any]:
+    """Domain accuracy of translations (StarGAN, CycleGAN) by a classifier on the real images."""
+    from .domain_accuracy import domain_accuracy as run
+
+    return run(model, data, **options)
+
+
+@register_metric("duplicates")
+def duplicates(*, target: str, **options: Any) -> dict[str, Any]:
+    """Birthday-paradox support estimate (Arora & Zhang 2017) of a latent model's samples or a folder."""
+    from .duplicates import duplicates as run
+
+    return run(target, **options)
