@@ -1,6 +1,6 @@
 """The one training loop every task runs on.
 
-The engine owns optimisers (Adam, separate G/D learning rates), LR schedules, mixed precision,
+The engine owns optimisers (``optim.name``, Adam by default; separate G/D learning rates), LR schedules, mixed precision,
 multi-process training, EMA of generators, the NaN/Inf guard, logging, sample grids, periodic and
 latest checkpoints and exact resume. A task (translate/tasks) only says what the losses are.
 """
@@ -26,6 +26,7 @@ from . import distributed as D
 from . import rng
 from .ema import EMA
 from .logger import RunLogger
+from .optim import build_optimizer
 from .precision import make_precision, pick_device
 from .sampler import ResumableSampler
 from .schedules import build_schedule
@@ -87,10 +88,9 @@ class Engine:
         self.task.set_total_steps(self.total)
 
         o = cfg.optim
-        betas = (o.beta1, o.beta2)
-        self.opt = {
-            "G": torch.optim.Adam(self.task.g_params(), lr=o.lr_g, betas=betas, weight_decay=o.weight_decay),
-            "D": torch.optim.Adam(self.task.d_params(), lr=o.lr_d, betas=betas, weight_decay=o.weight_decay),
+        self.opt = {  # keys "G"/"D" are the checkpoint layout (state["optim"], state["sched"])
+            "G": build_optimizer(o, self.task.g_params(), o.lr_g),
+            "D": build_optimizer(o, self.task.d_params(), o.lr_d),
         }
         self.task.adv.attach_d_optimizer(self.opt["D"])  # unrolled D continues from D's Adam state
         units = self.total if cfg.schedule.per == "step" else math.ceil(self.total / self.steps_per_epoch)
