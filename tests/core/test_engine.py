@@ -115,11 +115,14 @@ def test_lazy_r1_is_a_phase_with_its_own_optimizer_steps(aligned_dir, tmp_path):
 
 
 def test_amp_scaler_allows_two_steps_of_one_optimizer(aligned_dir, tmp_path, monkeypatch):
-    """Dmain and Dreg step D's optimiser in one step: the GradScaler is updated in between."""
+    """Dmain and Dreg step D's optimiser in one step, and a skipped step leaves D stepped: the
+    GradScaler is updated before an optimiser steps again."""
     from translate.core import engine as engine_module
     from translate.core.precision import Precision
 
     monkeypatch.setattr(engine_module, "make_precision", lambda mode, device: Precision(None, "cpu", torch.amp.GradScaler("cpu")))
-    eng = _engine(aligned_dir, tmp_path / "run", 3, LAZY_R1)
+    _nan_at(monkeypatch, {1})  # Dmain steps, then G's loss is NaN: step skipped
+    eng = _engine(aligned_dir, tmp_path / "run", 4, LAZY_R1)
     eng.fit()
-    assert _adam_steps(eng.opt["D"]) == 3 + 2 and _adam_steps(eng.opt["G"]) == 3
+    assert eng.bad_total == 1
+    assert _adam_steps(eng.opt["D"]) == 4 + 2 and _adam_steps(eng.opt["G"]) == 3

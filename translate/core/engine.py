@@ -181,8 +181,7 @@ class Engine:
         if self.dist.enabled:  # like DDP's broadcast_buffers: BN running stats follow rank 0
             for net in task.nets.values():
                 D.broadcast_module(net, self.dist, buffers_only=True)
-        if self.prec.scaler is not None:
-            self.prec.scaler.update()
+        self.runner.end_step()
         if self.cfg.schedule.per == "step":
             self._step_schedules()
         for k, v in logs.items():
@@ -357,8 +356,13 @@ class _EngineRunner(PhaseRunner):
         self.scaled: set[str] = set()
 
     def begin_step(self, due: list[Phase]) -> None:
-        """Note this step's phases: EMA follows the last G phase; the AMP scaler is updated once per step."""
+        """Note this step's phases: EMA follows the last G phase."""
         self.last_g = next((p for p in reversed(due) if p.opt == "G"), None)
+
+    def end_step(self) -> None:
+        """Update the AMP scale after a completed step (a skipped step leaves it to the next backward)."""
+        if self.e.prec.scaler is not None and self.scaled:
+            self.e.prec.scaler.update()
         self.scaled = set()
 
     def autocast(self):
@@ -375,7 +379,7 @@ class _EngineRunner(PhaseRunner):
         if scaler is None:
             loss.backward()
             return
-        if phase.opt in self.scaled:  # a GradScaler steps each optimiser once per update (Dmain + Dreg)
+        if phase.opt in self.scaled:  # a GradScaler steps each optimiser once per update (Dmain + Dreg; after a skip)
             scaler.update()
             self.scaled = set()
         self.scaled.add(phase.opt)
