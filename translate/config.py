@@ -55,13 +55,19 @@ class GanConfig:
 
 @dataclass
 class OptimConfig:
-    """Adam for G and D with separate learning rates (TTUR when they differ)."""
+    """One optimiser kind for G and D, separate learning rates (TTUR when they differ).
 
+    A net with a lazy regulariser every k steps gets lr * k/(k+1) and betas ** (k/(k+1)) from the
+    engine (StyleGAN2); the values here are the uncorrected base settings.
+    """
+
+    name: str = "adam"  # any name in translate.registry.OPTIMIZERS: adam | adamw | rmsprop | sgd
     lr_g: float = 2e-4
     lr_d: float = 2e-4
-    beta1: float = 0.5
+    beta1: float = 0.5  # betas of the optimisers that take them (adam, adamw); ignored by the others
     beta2: float = 0.999
     weight_decay: float = 0.0
+    options: dict[str, Any] = field(default_factory=dict)  # other constructor options: eps, momentum, alpha, ...
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Named registries: generators, discriminators, losses, tasks, datasets.
+"""Named registries: generators, discriminators, losses, tasks, datasets, optimisers.
 
 Components register themselves with a decorator and are built by name, so configs and the CLI
 refer to them as strings and adding one never touches an if/elif chain::
@@ -143,4 +143,5 @@ PENALTIES: Registry[Any] = Registry("penalty")
 TASKS: Registry[Any] = Registry("task")
 DATASETS: Registry[Any] = Registry("dataset layout")
 SCHEDULES: Registry[Any] = Registry("LR schedule")
+OPTIMIZERS: Registry[Any] = Registry("optimizer")
 

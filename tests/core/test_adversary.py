@@ -40,16 +40,24 @@ def test_tuple_outputs_use_the_first_item():
     assert isinstance(real_out, tuple) and loss.item() == pytest.approx(0.0 + 1.0)
 
 
-def test_lazy_penalty_scaled_by_its_interval():
+def test_penalty_in_d_loss_unless_lazy():
     d = nn.Linear(2, 1)
     with torch.no_grad():
         d.weight.copy_(torch.tensor([[3.0, 4.0]]))  # ||grad|| = 5
-    adv = Adversary(GanConfig(loss="nonsaturating", penalty="r1", penalty_weight=0.5, penalty_every=4))
     real, fake = torch.randn(3, 2), torch.randn(3, 2)
-    base = adv.d_loss(d, real, fake, step=1)[0]
-    with_pen, logs, _, _ = adv.d_loss(d, real, fake, step=8)
-    assert "D_r1" in logs and logs["D_r1"].item() == pytest.approx(25.0)
-    assert (with_pen - base).item() == pytest.approx(0.5 * 4 * 25.0, rel=1e-5)
+    cfg = dict(loss="nonsaturating", penalty="r1", penalty_weight=0.5)
+    plain = Adversary(GanConfig(loss="nonsaturating")).d_loss(d, real, fake)[0]
+    both = Adversary(GanConfig(**cfg))  # penalty_every 1: part of the D loss ("Dboth")
+    loss, logs, _, _ = both.d_loss(d, real, fake, step=3)
+    assert not both.lazy_penalty and logs["D_r1"].item() == pytest.approx(25.0)
+    assert (loss - plain).item() == pytest.approx(0.5 * 25.0, rel=1e-5)
+    lazy = Adversary(GanConfig(**cfg, penalty_every=4))  # a phase of its own: d_loss leaves it out
+    loss, logs, _, _ = lazy.d_loss(d, real, fake, step=8)
+    assert lazy.lazy_penalty and "D_r1" not in logs and loss.item() == pytest.approx(plain.item())
+    reg, logs = lazy.penalty_loss(d, real, fake, step=8)  # the interval is the phase's gain, not in here
+    assert reg.item() == pytest.approx(0.5 * 25.0) and logs["D_r1"].item() == pytest.approx(25.0)
+    with pytest.raises(ConfigError, match="gan.penalty"):
+        Adversary(GanConfig(loss="nonsaturating")).penalty_loss(d, real, fake)
 
 
 def test_instance_noise_anneals_to_zero():

@@ -87,3 +87,42 @@ def test_ema_generator_is_saved_for_inference(aligned_dir, tmp_path):
     assert all(torch.equal(v, gf.nets["G"].state_dict()[k]) for k, v in shadow.items())
     raw = eng.task.nets["G"].state_dict()
     assert any(not torch.equal(v, shadow[k]) for k, v in raw.items() if v.is_floating_point())
+
+
+LAZY_R1 = ["gan.penalty=r1", "gan.penalty_weight=1", "gan.penalty_every=2"]
+
+
+def _adam_steps(opt: torch.optim.Optimizer) -> int:
+    """Adam's step counter (the most of its parameters: R1 leaves D's last bias without a gradient)."""
+    return max(int(s["step"]) for s in opt.state.values())
+
+
+def _rows(run, key: str) -> set[int]:
+    return {r["step"] for r in map(json.loads, (run / "metrics.jsonl").read_text().splitlines()) if key in r}
+
+
+def test_lazy_r1_is_a_phase_with_its_own_optimizer_steps(aligned_dir, tmp_path):
+    eng = _engine(aligned_dir, tmp_path / "run", 4, LAZY_R1)
+    assert [p.name for p in eng.phases] == ["Dmain", "Dreg", "Gmain"]
+    d, g = eng.opt["D"].param_groups[0], eng.opt["G"].param_groups[0]
+    assert d["initial_lr"] == pytest.approx(2e-4 * 2 / 3) and d["betas"] == pytest.approx((0.5 ** (2 / 3), 0.999 ** (2 / 3)))
+    assert g["initial_lr"] == 2e-4 and g["betas"] == (0.5, 0.999)  # no lazy G phase: G uncorrected
+    eng.fit()
+    assert _adam_steps(eng.opt["D"]) == 4 + 2 and _adam_steps(eng.opt["G"]) == 4  # Dreg at steps 0 and 2
+    run = tmp_path / "run"
+    assert _rows(run, "D_r1") == _rows(run, "loss_Dreg") == _rows(run, "grad_norm_Dreg") == {1, 3}  # logged as step + 1
+    assert _rows(run, "loss_D") == {1, 2, 3, 4}
+
+
+def test_amp_scaler_allows_two_steps_of_one_optimizer(aligned_dir, tmp_path, monkeypatch):
+    """Dmain and Dreg step D's optimiser in one step, and a skipped step leaves D stepped: the
+    GradScaler is updated before an optimiser steps again."""
+    from translate.core import engine as engine_module
+    from translate.core.precision import Precision
+
+    monkeypatch.setattr(engine_module, "make_precision", lambda mode, device: Precision(None, "cpu", torch.amp.GradScaler("cpu")))
+    _nan_at(monkeypatch, {1})  # Dmain steps, then G's loss is NaN: step skipped
+    eng = _engine(aligned_dir, tmp_path / "run", 4, LAZY_R1)
+    eng.fit()
+    assert eng.bad_total == 1
+    assert _adam_steps(eng.opt["D"]) == 4 + 2 and _adam_steps(eng.opt["G"]) == 3

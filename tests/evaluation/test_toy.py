@@ -35,3 +35,20 @@ def test_scoring_counts_modes_within_three_std():
 def test_unknown_loss():
     with pytest.raises(ConfigError, match="unknown GAN loss"):
         run_toy("wgan-xx", steps=1)
+
+
+def test_toy_runs_the_engine_phases(monkeypatch):
+    """No loop of its own: Dmain and Gmain go through core.phases.PhaseRunner (5 critic steps per G step)."""
+    from translate.core.phases import PhaseRunner
+
+    seen = []
+    real = PhaseRunner.run
+
+    def run(self, phase, batch, out, step):
+        seen.append((phase.name, step))
+        return real(self, phase, batch, out, step)
+
+    monkeypatch.setattr(PhaseRunner, "run", run)
+    run_toy("wgan-gp", steps=2, batch=16, n_eval=100)
+    assert [s for name, s in seen if name == "Gmain"] == [4, 9] and [s for name, s in seen if name == "Dmain"] == list(range(10))
+    assert seen.index(("Gmain", 4)) == seen.index(("Dmain", 4)) + 1  # D, then G, within a step

@@ -1,4 +1,4 @@
-"""StyleGAN task end to end: lazy R1 + path length + style mixing + EMA, exact resume, psi, mixing grid, ONNX."""
+"""StyleGAN task end to end: lazy R1 and path length as phases + style mixing + EMA, exact resume, psi, mixing grid, ONNX."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 from tests.conftest import make_folder, run_cli
-from tests.tasks.resume import assert_resumed_like
+from tests.tasks.resume import assert_resumed_like, assert_same_losses
 from tests.tasks.test_dcgan import _train
 
 # 16 px StyleGAN with 8 channels, both lazy regularisers every 2 steps, EMA on
@@ -26,6 +26,7 @@ TINY_STYLEGAN = [
     "train.latest_every=1", "train.sample_every=3", "train.num_samples=2", "options.sample_grid=3",
 ]
 LOSS_KEYS = ("loss_D", "loss_G", "G_GAN", "D_real", "D_fake")
+REG_KEYS = ("loss_Dreg", "D_r1", "loss_Greg", "G_pl", "pl_length")  # logged on the steps the lazy phases run
 
 
 def _train_sg(data: Path, out: Path, steps: int, extra=(), resume: bool = False) -> Path:
@@ -42,9 +43,40 @@ def test_resume_equals_uninterrupted_with_lazy_regularisers(images, tmp_path):
     part = _train_sg(images, tmp_path / "part", 3)
     _train_sg(images, part, 6, resume=True)
     a, b, _ = assert_resumed_like(full, part, LOSS_KEYS)  # also: the final generators are identical
-    # lazy terms on engine steps 0, 2, 4 (logged as steps 1, 3, 5), with the running path-length mean
-    assert {s for s in a if "G_pl" in a[s]} == {1, 3, 5} and {s for s in a if "D_r1" in a[s]} == {1, 3, 5}
+    assert_same_losses(a, b, REG_KEYS, (5,))
+    # the phases Dreg (R1) and Greg (path length) on engine steps 0, 2, 4 (logged as steps 1, 3, 5)
+    for key in REG_KEYS:
+        assert {s for s in a if key in a[s]} == {1, 3, 5}, key
     assert a[5]["pl_mean"] == b[5]["pl_mean"] and a[5]["pl_mean"] != a[3]["pl_mean"]
+    assert a[5]["loss_Dreg"] == pytest.approx(5.0 * a[5]["D_r1"]) and a[5]["loss_Greg"] == pytest.approx(2.0 * a[5]["G_pl"])
+
+
+def test_lazy_phases_take_their_own_optimizer_steps_with_corrected_adam(images, tmp_path):
+    from translate.checkpoint import load_state
+
+    run = _train_sg(images, tmp_path / "run", 3)
+    optim = load_state(run / "checkpoints" / "step_00000003" / "state.pt")["optim"]
+    for key in ("G", "D"):
+        steps = max(int(s["step"]) for s in optim[key]["state"].values())
+        assert steps == 3 + 2, key  # main phase every step + regulariser at steps 0 and 2
+        group = optim[key]["param_groups"][0]  # the paper's 0.0025 and (0, 0.99), corrected by 2/3
+        assert group["initial_lr"] == pytest.approx(0.0025 * 2 / 3) and group["betas"] == pytest.approx((0.0, 0.99 ** (2 / 3)))
+
+
+def test_regulariser_phases_follow_their_options():
+    from translate.registry import TASKS
+    from translate.tasks.launch import TrainArgs, build_config
+
+    def task(*extra):
+        return TASKS.build("stylegan", build_config(TrainArgs(task="stylegan", overrides=[*TINY_STYLEGAN, *extra])), "cpu")
+
+    assert [p.name for p in task().phases()] == ["Dmain", "Dreg", "Gmain", "Greg"]
+    assert [p.name for p in task("options.pl_weight=0").phases()] == ["Dmain", "Dreg", "Gmain"]
+    gboth = task("options.pl_every=1", "gan.penalty_every=1")  # interval 1: inside the main losses, no correction
+    assert [p.name for p in gboth.phases()] == ["Dmain", "Gmain"]
+    batch = {"image": torch.rand(2, 3, 16, 16) * 2 - 1}
+    out = gboth.forward(batch, need_grad=True)
+    assert "G_pl" in gboth.g_loss(batch, out, 1)[1] and "D_r1" in gboth.d_loss(batch, out, 1)[1]
 
 
 def test_ema_update_blends_weights_and_copies_w_avg():

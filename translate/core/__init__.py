@@ -1,3 +1,3 @@
 """The shared adversarial core: objectives, penalties, stabilisers and the one training engine."""
 
-from . import fgan, losses, penalties, schedules  # noqa: F401  (registration)
+from . import fgan, losses, optim, penalties, schedules  # noqa: F401  (registration)

@@ -11,6 +11,12 @@ or f-divergence estimate)::
     loss_d, logs, real_out, fake_out = adv.d_loss(D, real_in, fake_in.detach(), step)
     loss_g, logs, fake_out = adv.g_loss(D, fake_in, real_in, step)   # real_in: relativistic, unrolled
     adv.after_d_step([D])                        # weight clipping
+    if adv.lazy_penalty:                         # gan.penalty_every > 1: the task's "Dreg" phase
+        loss_r, logs = adv.penalty_loss(D, real_in, fake_in.detach(), step)
+
+With ``gan.penalty_every`` 1 the penalty is part of ``d_loss`` (stylegan3's "Dboth"); with k > 1
+``d_loss`` leaves it out and a separate phase takes ``penalty_loss`` every k steps with its own
+optimiser step and gain k (translate/core/phases.py).
 
 Everything D sees goes through :meth:`Adversary.view` (augment, then noise): the objective, the
 penalties (gradients are taken w.r.t. the un-augmented input, as in DiffAugment) and the
@@ -74,6 +80,11 @@ class Adversary:
         steps = self.cfg.unrolled_steps
         self.unroller = Unroller(steps, self.cfg.unrolled_lr, self.cfg.unrolled_optim) if steps > 0 else None
 
+    @property
+    def lazy_penalty(self) -> bool:
+        """Whether the penalty is a lazy regulariser of its own (``penalty_every`` > 1), not part of ``d_loss``."""
+        return self.penalty is not None and self.cfg.penalty_every > 1
+
     # -- nets and optimisers ------------------------------------------------------------------------
     def prepare_discriminator(self, net: nn.Module) -> nn.Module:
         """Apply net-level stabilisers to a discriminator in place (spectral norm); returns it."""
@@ -112,7 +123,7 @@ class Adversary:
     def d_loss(
         self, disc: Disc, real: Tensor, fake: Tensor, step: int = 0
     ) -> tuple[Tensor, dict[str, Tensor], "Tensor | tuple", "Tensor | tuple"]:
-        """D/critic loss on real and (detached) fake inputs, plus penalties. Returns outputs too."""
+        """D/critic loss on real and (detached) fake inputs, plus the penalty unless lazy. Returns outputs too."""
         view = self.view(disc, step)
         loss, real_out, fake_out = self._objective(view, real, fake.detach())
         rl, fl = logits_of(real_out).detach().float(), logits_of(fake_out).detach().float()
@@ -121,12 +132,21 @@ class Adversary:
             logs["W_estimate"] = logs["D_real"] - logs["D_fake"]
         if self.loss.estimate:
             logs[self.loss.estimate] = -loss.detach()
-        if self.penalty is not None and step % self.cfg.penalty_every == 0:
+        if self.penalty is not None and not self.lazy_penalty:
             pen = self.penalty(view, real, fake.detach())
-            # lazy regularisation: scale by the interval so the expected strength is unchanged
-            loss = loss + self.cfg.penalty_weight * self.cfg.penalty_every * pen
+            loss = loss + self.cfg.penalty_weight * pen
             logs[f"D_{self.cfg.penalty}"] = pen.detach()
         return loss, logs, real_out, fake_out
+
+    def penalty_loss(self, disc: Disc, real: Tensor, fake: Tensor, step: int = 0) -> tuple[Tensor, dict[str, Tensor]]:
+        """The weighted penalty alone, through the input stabilisers (the lazy "Dreg" phase's loss).
+
+        Not multiplied by ``penalty_every``: the phase applies its interval as gain.
+        """
+        if self.penalty is None:
+            raise ConfigError("gan.penalty: none is set, so there is no D regulariser")
+        pen = self.penalty(self.view(disc, step), real, fake.detach())
+        return self.cfg.penalty_weight * pen, {f"D_{self.cfg.penalty}": pen.detach()}
 
     def g_loss(
         self, disc: Disc, fake: Tensor, real: Tensor | None = None, step: int = 0

@@ -1,8 +1,11 @@
 """The one training loop every task runs on.
 
-The engine owns optimisers (Adam, separate G/D learning rates), LR schedules, mixed precision,
-multi-process training, EMA of generators, the NaN/Inf guard, logging, sample grids, periodic and
-latest checkpoints and exact resume. A task (translate/tasks) only says what the losses are.
+One step runs the task's forward pass once, then the task's phases that are due (Dmain, Dreg,
+Gmain, Greg, ...: translate/core/phases.py), each with its own optimiser step. The engine owns the
+optimisers (``optim.name``, separate G/D learning rates, the lazy-regularisation correction), LR
+schedules, mixed precision, multi-process training, EMA of generators, the NaN/Inf guard,
+logging, sample grids, periodic and latest checkpoints and exact resume. A task
+(translate/tasks) only says what the phases and their losses are.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from . import distributed as D
 from . import rng
 from .ema import EMA
 from .logger import RunLogger
+from .optim import build_optimizer
+from .phases import Phase, PhaseRunner, describe, due_phases, lazy_ratios
 from .precision import make_precision, pick_device
 from .sampler import ResumableSampler
 from .schedules import build_schedule
@@ -87,17 +92,22 @@ class Engine:
         self.task.set_total_steps(self.total)
 
         o = cfg.optim
-        betas = (o.beta1, o.beta2)
-        self.opt = {
-            "G": torch.optim.Adam(self.task.g_params(), lr=o.lr_g, betas=betas, weight_decay=o.weight_decay),
-            "D": torch.optim.Adam(self.task.d_params(), lr=o.lr_d, betas=betas, weight_decay=o.weight_decay),
+        self.phases: list[Phase] = self.task.phases()
+        ratios = lazy_ratios(self.phases)  # lr * k/(k+1), betas ** (k/(k+1)) for a lazy phase every k steps
+        self.opt = {  # keys "G"/"D" are the checkpoint layout (state["optim"], state["sched"])
+            "G": build_optimizer(o, self.task.g_params(), o.lr_g, ratios.get("G", 1.0)),
+            "D": build_optimizer(o, self.task.d_params(), o.lr_d, ratios.get("D", 1.0)),
         }
+        if ratios:
+            fixed = ", ".join(f"{r:.4g} ({k})" for k, r in sorted(ratios.items()))
+            self.notes.append(f"phases {describe(self.phases)}; lazy regularisation: lr x r and betas ** r with r = {fixed}")
         self.task.adv.attach_d_optimizer(self.opt["D"])  # unrolled D continues from D's Adam state
         units = self.total if cfg.schedule.per == "step" else math.ceil(self.total / self.steps_per_epoch)
         mult = build_schedule(cfg.schedule, units)
         self.sched = {k: torch.optim.lr_scheduler.LambdaLR(v, mult) for k, v in self.opt.items()}
         self.prec = make_precision(t.amp, self.device)
         self.ema = {k: EMA(unwrap(n), t.ema, t.ema_start, t.ema_rampup) for k, n in self.task.generators().items()} if t.ema > 0 else {}
+        self.runner = _EngineRunner(self)
         self.step = self.epoch = self.batch_in_epoch = 0
         self.bad_run = self.bad_total = 0
         if resume:
@@ -152,26 +162,26 @@ class Engine:
         return last
 
     def _train_step(self, batch: dict[str, Any]) -> dict[str, float] | None:
-        task, t = self.task, self.cfg.train
+        task = self.task
         self._note_skipped(batch.get("skipped"))
         batch = task.to_device(batch)
-        update_g = (self.step + 1) % t.n_critic == 0
+        due = due_phases(self.phases, self.step)
         for net in task.nets.values():
             net.train()
         with self.prec.autocast():
-            out = task.forward(batch, need_grad=update_g)
+            out = task.forward(batch, need_grad=any(p.needs_graph for p in due))
         logs: dict[str, float] = {}
-        for phase in task.order:
-            if phase == "g" and not update_g:
-                continue
-            if not self._phase(phase, batch, out, logs):
+        self.runner.begin_step(due)
+        for phase in due:
+            ok, _, phase_logs = self.runner.run(phase, batch, out, self.step)
+            logs.update(phase_logs)
+            if not ok:
                 return self._skip_step(logs)
         self.bad_run = 0
         if self.dist.enabled:  # like DDP's broadcast_buffers: BN running stats follow rank 0
             for net in task.nets.values():
                 D.broadcast_module(net, self.dist, buffers_only=True)
-        if self.prec.scaler is not None:
-            self.prec.scaler.update()
+        self.runner.end_step()
         if self.cfg.schedule.per == "step":
             self._step_schedules()
         for k, v in logs.items():
@@ -184,46 +194,6 @@ class Engine:
                 if err not in self.skipped:
                     self.skipped.add(err)
                     self.log.message(f"warning: skipped bad image: {err}")
-
-    def _phase(self, phase: str, batch: dict[str, Any], out: dict[str, Any], logs: dict[str, float]) -> bool:
-        task = self.task
-        is_d = phase == "d"
-        key = "D" if is_d else "G"
-        for net in task.discriminators().values():
-            net.requires_grad_(is_d)
-        opt = self.opt[key]
-        opt.zero_grad(set_to_none=True)
-        with self.prec.autocast():
-            loss, extra = (task.d_loss if is_d else task.g_loss)(batch, out, self.step)
-        if not self._all_finite(loss):
-            logs[f"loss_{key}"] = float(loss.detach())
-            return False
-        params = task.d_params() if is_d else task.g_params()
-        scaler = self.prec.scaler
-        (scaler.scale(loss) if scaler is not None else loss).backward()
-        D.average_gradients(params, self.dist)
-        if self._logging_now():
-            if scaler is not None:
-                scaler.unscale_(opt)
-            logs[f"grad_norm_{key}"] = _grad_norm(params)
-        if scaler is not None:
-            scaler.step(opt)
-        else:
-            opt.step()
-        if is_d:
-            task.adv.after_d_step(list(task.discriminators().values()))
-        else:
-            for name, ema in self.ema.items():
-                ema.update(unwrap(task.nets[name]), self.step)
-        logs[f"loss_{key}"] = float(loss.detach())
-        logs.update({k: float(v) for k, v in extra.items()})
-        return True
-
-    def _all_finite(self, loss: torch.Tensor) -> bool:
-        ok = torch.isfinite(loss.detach()).all().to(torch.float32).reshape(1)
-        if self.dist.enabled:
-            torch.distributed.all_reduce(ok, op=torch.distributed.ReduceOp.MIN)
-        return bool(ok.item() > 0)
 
     def _skip_step(self, logs: dict[str, float]) -> None:
         for opt in self.opt.values():
@@ -374,6 +344,64 @@ class Engine:
         states = state["rng"]
         rng.restore(states[self.dist.rank] if len(states) == self.dist.world else states[0])
         self.notes.append(f"resumed from {d} (step {self.step}, epoch {self.epoch})")
+
+
+class _EngineRunner(PhaseRunner):
+    """The engine's phase hooks: autocast, NaN guard, AMP scaling, gradient averaging and norms, EMA."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine.opt)
+        self.e = engine
+        self.last_g: Phase | None = None
+        self.scaled: set[str] = set()
+
+    def begin_step(self, due: list[Phase]) -> None:
+        """Note this step's phases: EMA follows the last G phase."""
+        self.last_g = next((p for p in reversed(due) if p.opt == "G"), None)
+
+    def end_step(self) -> None:
+        """Update the AMP scale after a completed step (a skipped step leaves it to the next backward)."""
+        if self.e.prec.scaler is not None and self.scaled:
+            self.e.prec.scaler.update()
+        self.scaled = set()
+
+    def autocast(self):
+        return self.e.prec.autocast()
+
+    def finite(self, phase: Phase, loss: torch.Tensor) -> bool:
+        ok = torch.isfinite(loss.detach()).all().to(torch.float32).reshape(1)
+        if self.e.dist.enabled:  # every rank skips together
+            torch.distributed.all_reduce(ok, op=torch.distributed.ReduceOp.MIN)
+        return bool(ok.item() > 0)
+
+    def backward(self, phase: Phase, loss: torch.Tensor) -> None:
+        scaler = self.e.prec.scaler
+        if scaler is None:
+            loss.backward()
+            return
+        if phase.opt in self.scaled:  # a GradScaler steps each optimiser once per update (Dmain + Dreg; after a skip)
+            scaler.update()
+            self.scaled = set()
+        self.scaled.add(phase.opt)
+        scaler.scale(loss).backward()
+
+    def after_backward(self, phase: Phase, params: list[nn.Parameter], logs: dict[str, float]) -> None:
+        D.average_gradients(params, self.e.dist)
+        if self.e._logging_now():
+            if self.e.prec.scaler is not None:
+                self.e.prec.scaler.unscale_(self.optimizers[phase.opt])
+            logs[f"grad_norm_{phase.tag}"] = _grad_norm(params)
+
+    def opt_step(self, phase: Phase, opt: torch.optim.Optimizer) -> None:
+        if self.e.prec.scaler is not None:
+            self.e.prec.scaler.step(opt)
+        else:
+            opt.step()
+
+    def stepped(self, phase: Phase) -> None:
+        if phase is self.last_g:
+            for name, ema in self.e.ema.items():
+                ema.update(unwrap(self.e.task.nets[name]), self.e.step)
 
 
 def t_workers(cfg: Config) -> int:

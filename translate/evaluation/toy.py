@@ -4,8 +4,10 @@ The ring of Metz et al. 2017 (8 Gaussians on a circle of radius 2, std 0.02) or 
 (spacing 2, std 0.05, as in VEEGAN/PacGAN); an MLP generator (z ~ N(0, I_256) -> 2 hidden ReLU
 layers of 128 -> 2) against an MLP discriminator (2 hidden ReLU layers of 128 -> 1), batch 256,
 trained with ANY registered objective through the same :class:`Adversary` the image tasks use
-(penalties, clipping, spectral norm, unrolling included). ``steps`` counts generator updates;
-critic objectives take ``n_critic`` D updates per step (see ``TOY_SETTINGS``).
+(penalties, clipping, spectral norm, unrolling included) and the same training phases as the
+engine (translate/core/phases.py: Dmain every D step, Gmain after every ``n_critic``-th one, run by
+:class:`PhaseRunner`). ``steps`` counts generator updates; critic objectives take ``n_critic`` D
+updates per step (see ``TOY_SETTINGS``).
 
 Reported: modes covered (a mode counts when at least ``min_count`` = 20 of 2,500 samples lie
 within 3 std of it), the share of high-quality samples (within 3 std of any mode), wall and CPU
@@ -24,9 +26,11 @@ from typing import Any, Optional
 import torch
 from torch import Tensor, nn
 
-from ..config import GanConfig
+from ..config import GanConfig, OptimConfig
 from ..registry import LOSSES
 from ..core.adversary import Adversary
+from ..core.optim import build_optimizer
+from ..core.phases import Phase, PhaseRunner, every
 
 
 # ----------------------------------------------------------------------------- data
@@ -188,6 +192,38 @@ def run_toy(
         torch.set_num_threads(old_threads)
 
 
+class ToyGame:
+    """The toy as a task for the phase runner: G and D losses that draw their own z and reals.
+
+    Steps are D steps; the adversary sees the G-step index (``step // n_critic``). Each loss draws
+    z, then the real batch, from ``gen``.
+    """
+
+    def __init__(self, adv: Adversary, G: nn.Module, D: nn.Module, mix: Mixture, gen: torch.Generator,
+                 batch: int, z_dim: int, n_critic: int) -> None:
+        if adv.lazy_penalty:
+            raise ValueError("the toy evaluates penalties every D step (penalty_every 1)")
+        self.adv, self.G, self.D, self.mix, self.gen = adv, G, D, mix, gen
+        self.batch, self.z_dim, self.n_critic = batch, z_dim, n_critic
+
+    def _z(self) -> Tensor:
+        return torch.randn(self.batch, self.z_dim, generator=self.gen)  # [B, z_dim]
+
+    def d_loss(self, batch: Any, out: dict[str, Any], step: int) -> tuple[Tensor, dict[str, Tensor]]:
+        with torch.no_grad():
+            fake = self.G(self._z())  # [B, 2]
+        return self.adv.d_loss(self.D, self.mix.sample(self.batch, self.gen), fake, step // self.n_critic)[0], {}
+
+    def g_loss(self, batch: Any, out: dict[str, Any], step: int) -> tuple[Tensor, dict[str, Tensor]]:
+        fake = self.G(self._z())  # [B, 2]
+        return self.adv.g_loss(self.D, fake, self.mix.sample(self.batch, self.gen), step // self.n_critic)[0], {}
+
+    def phases(self) -> list[Phase]:
+        """Dmain every D step (then weight clipping), Gmain after every ``n_critic``-th."""
+        clip = lambda: self.adv.after_d_step([self.D])  # noqa: E731
+        return [Phase("Dmain", "D", self.d_loss, after_step=clip), Phase("Gmain", "G", self.g_loss, **every(self.n_critic))]
+
+
 def _run(loss: str, steps: int, unrolled: int, grid: bool, seed: int, spectral_norm: bool, penalty: Optional[str],
          out_png: Optional[str | Path], z_dim: int, batch: int, n_eval: int, min_count: int,
          unrolled_lr: Optional[float]) -> dict[str, Any]:
@@ -203,28 +239,22 @@ def _run(loss: str, steps: int, unrolled: int, grid: bool, seed: int, spectral_n
     gen = torch.Generator().manual_seed(seed)
     mix = MIXTURES["grid" if grid else "ring"]()
     G, D = mlp([z_dim, 128, 128, 2]), adv.prepare_discriminator(ToyDiscriminator())
-    opt_g = torch.optim.Adam(G.parameters(), lr=settings.lr_g, betas=settings.betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=settings.lr_d, betas=settings.betas)
-    adv.attach_d_optimizer(opt_d)
+    adam = OptimConfig(name="adam", beta1=settings.betas[0], beta2=settings.betas[1])
+    runner = PhaseRunner({"G": build_optimizer(adam, G.parameters(), settings.lr_g),
+                          "D": build_optimizer(adam, D.parameters(), settings.lr_d)})
+    adv.attach_d_optimizer(runner.optimizers["D"])
+    game = ToyGame(adv, G, D, mix, gen, batch, z_dim, settings.n_critic)
+    phases = game.phases()
+    g_main = phases[-1]
     diverged_at = None
+    last: dict[str, Tensor] = {}  # the latest loss per optimiser
     t0, c0 = time.perf_counter(), time.process_time()
-    for step in range(steps):
-        for _ in range(settings.n_critic):
-            with torch.no_grad():
-                fake = G(torch.randn(batch, z_dim, generator=gen))
-            loss_d = adv.d_loss(D, mix.sample(batch, gen), fake, step)[0]
-            opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            opt_d.step()
-            adv.after_d_step([D])
-        D.requires_grad_(False)
-        loss_g = adv.g_loss(D, G(torch.randn(batch, z_dim, generator=gen)), mix.sample(batch, gen), step)[0]
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        D.requires_grad_(True)
-        if not (torch.isfinite(loss_d) and torch.isfinite(loss_g)):
-            diverged_at = step
+    for step in range(steps * settings.n_critic):  # D steps
+        for phase in phases:
+            if phase.due(step):  # plain runner: non-finite losses are stepped through
+                last[phase.opt] = runner.run(phase, {}, {}, step).loss
+        if g_main.due(step) and not (torch.isfinite(last["D"]) and torch.isfinite(last["G"])):
+            diverged_at = step // settings.n_critic  # the G step after which the run broke off
             break
     seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     with torch.no_grad():

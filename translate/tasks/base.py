@@ -1,12 +1,18 @@
 """The task interface: a task builds its nets and data and says what the losses are.
 
 The engine (translate/core/engine.py) owns everything else: optimisers, schedules, AMP, DDP,
-EMA, logging, checkpoints and resume. One engine step is::
+EMA, logging, checkpoints and resume. One engine step runs the forward pass once, then the
+task's phases that are due (translate/core/phases.py), each with its own optimiser step::
 
-    out = task.forward(batch, need_grad=update_g)        # generate fakes once
-    for phase in task.order:                             # ("d", "g") or ("g", "d")
-        "d": loss, logs = task.d_loss(batch, out, step)  # engine: backward + D optimiser step
-        "g": loss, logs = task.g_loss(batch, out, step)  # only every n_critic steps
+    out = task.forward(batch, need_grad=<a due phase needs G's graph>)   # generate fakes once
+    for phase in task.phases():                    # default, for order ("d", "g"):
+        Dmain: task.d_loss(batch, out, step)       #   every step (penalty included unless lazy)
+        Dreg:  task.d_reg_loss(batch, out, step)   #   every gan.penalty_every steps, loss x interval
+        Gmain: task.g_loss(batch, out, step)       #   every train.n_critic steps (D frozen)
+
+``order = ("g", "d")`` puts the G phases first (CycleGAN). The D regulariser is generic: a task
+lists its discriminators with this step's inputs in ``d_views`` (pools queried once per step,
+shared by ``d_loss`` and ``d_reg_loss`` through :meth:`Task.views`).
 
 Tasks register in ``translate.registry.TASKS`` and are built as ``TASKS.build(name, cfg, device)``.
 """
@@ -14,7 +20,8 @@ Tasks register in ``translate.registry.TASKS`` and are built as ``TASKS.build(na
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -22,10 +29,22 @@ from torch.utils.data import Dataset
 
 from ..config import Config, NetConfig
 from ..core.adversary import Adversary
+from ..core.phases import Phase, every
 from ..nets.layers import init_weights
 
 Batch = dict[str, Any]
 Logs = dict[str, Tensor]
+
+
+@dataclass
+class DiscView:
+    """One discriminator with this step's inputs, as the D loss and the D regulariser see it."""
+
+    disc: Callable[[Tensor], "Tensor | tuple"]  # one-argument D (labels bound)
+    real: Tensor  # what D sees of the data, e.g. concat(A, B)  # [N, C, H, W]
+    fake: Tensor  # detached (pooled) fakes in the same form  # [N, C, H, W]
+    weight: float = 1.0  # the task's weight on this D's loss (pix2pix/CycleGAN: 0.5)
+    suffix: str = ""  # log suffix for several discriminators ("A" -> "D_r1_A")
 
 
 def build_net(registry: Any, cfg: NetConfig, **fixed: Any) -> nn.Module:
@@ -95,11 +114,50 @@ class Task(ABC):
 
     @abstractmethod
     def d_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
-        """The discriminator loss on detached fakes."""
+        """The discriminator loss on detached fakes (from ``views``, so that Dreg sees the same inputs)."""
 
     @abstractmethod
     def g_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
         """The generator loss (discriminators frozen by the engine)."""
+
+    # -- phases ---------------------------------------------------------------------------------
+    def phases(self) -> list[Phase]:
+        """The training phases in run order: the D and G phases in ``order``."""
+        parts = {"d": self.d_phases, "g": self.g_phases}
+        return [p for part in self.order for p in parts[part]()]
+
+    def d_phases(self) -> list[Phase]:
+        """Dmain every step; a lazy penalty (``gan.penalty_every`` > 1) adds Dreg every k steps."""
+        clip = lambda: self.adv.after_d_step(list(self.discriminators().values()))  # noqa: E731
+        phases = [Phase("Dmain", "D", self.d_loss, after_step=clip)]
+        if self.adv.lazy_penalty:
+            k = self.adv.cfg.penalty_every
+            phases.append(Phase("Dreg", "D", self.d_reg_loss, interval=k, lazy=True, after_step=clip))
+        return phases
+
+    def g_phases(self) -> list[Phase]:
+        """Gmain after every ``train.n_critic``-th step, on the forward pass's graph."""
+        return [Phase("Gmain", "G", self.g_loss, needs_graph=True, **every(self.cfg.train.n_critic))]
+
+    @abstractmethod
+    def d_views(self, batch: Batch, out: dict[str, Tensor]) -> list[DiscView]:
+        """Every discriminator with this step's real and fake inputs (queries image pools)."""
+
+    def views(self, batch: Batch, out: dict[str, Any]) -> list[DiscView]:
+        """``d_views`` once per step (kept in ``out``), so the D loss and the D regulariser share pool draws."""
+        if "d_views" not in out:
+            out["d_views"] = self.d_views(batch, out)
+        return out["d_views"]
+
+    def d_reg_loss(self, batch: Batch, out: dict[str, Any], step: int) -> tuple[Tensor, Logs]:
+        """The lazy D regulariser (Dreg): sum of weight x penalty_weight x penalty over the discriminators."""
+        terms: list[Tensor] = []
+        logs: Logs = {}
+        for v in self.views(batch, out):
+            pen, extra = self.adv.penalty_loss(v.disc, v.real, v.fake, step)
+            terms.append(pen * v.weight)
+            logs.update({f"{k}_{v.suffix}" if v.suffix else k: x for k, x in extra.items()})
+        return torch.stack(terms).sum(), logs
 
     # -- outputs ----------------------------------------------------------------------------------
     @abstractmethod

@@ -22,7 +22,7 @@ from ..config import from_dict
 from ..core.pool import ImagePool
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
-from .base import Batch, Logs, Task, build_net
+from .base import Batch, DiscView, Logs, Task, build_net
 from .data import build_dataset
 
 
@@ -114,11 +114,16 @@ class CycleGANTask(Task):
         logs.update(_prefixed(extra_a, "A"), **_prefixed(extra_b, "B"))
         return loss, logs
 
-    def d_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
+    def d_views(self, batch: Batch, out: dict[str, Tensor]) -> list[DiscView]:
         fake_b = self.pool_a.query(out["fake_B"].detach())
         fake_a = self.pool_b.query(out["fake_A"].detach())
-        loss_a, logs_a, _, _ = self.adv.d_loss(self.nets["D_A"], batch["B"], fake_b, step)
-        loss_b, logs_b, _, _ = self.adv.d_loss(self.nets["D_B"], batch["A"], fake_a, step)
+        w = self.opts.d_weight
+        return [DiscView(self.nets["D_A"], batch["B"], fake_b, w, "A"), DiscView(self.nets["D_B"], batch["A"], fake_a, w, "B")]
+
+    def d_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
+        va, vb = self.views(batch, out)
+        loss_a, logs_a, _, _ = self.adv.d_loss(va.disc, va.real, va.fake, step)
+        loss_b, logs_b, _, _ = self.adv.d_loss(vb.disc, vb.real, vb.fake, step)
         w = self.opts.d_weight
         logs = {"loss_D_A": (loss_a * w).detach(), "loss_D_B": (loss_b * w).detach()}
         logs.update(_prefixed(logs_a, "A"), **_prefixed(logs_b, "B"))

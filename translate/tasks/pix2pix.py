@@ -19,7 +19,7 @@ from ..config import from_dict
 from ..core.pool import ImagePool
 from ..core.quality import mean_paired_metrics
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
-from .base import Batch, Logs, Task, build_net
+from .base import Batch, DiscView, Logs, Task, build_net
 from .data import build_dataset
 
 
@@ -84,11 +84,15 @@ class Pix2PixTask(Task):
         with torch.set_grad_enabled(need_grad):
             return {"fake_B": self.nets["G"](batch["A"])}
 
-    def d_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
+    def d_views(self, batch: Batch, out: dict[str, Tensor]) -> list[DiscView]:
         a, b = batch["A"], batch["B"]
         fake = self.pool.query(out["fake_B"].detach())
-        loss, logs, _, _ = self.adv.d_loss(self.nets["D"], self._d_input(a, b), self._d_input(a, fake), step)
-        return loss * self.opts.d_weight, logs
+        return [DiscView(self.nets["D"], self._d_input(a, b), self._d_input(a, fake), self.opts.d_weight)]
+
+    def d_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
+        (v,) = self.views(batch, out)
+        loss, logs, _, _ = self.adv.d_loss(v.disc, v.real, v.fake, step)
+        return loss * v.weight, logs
 
     def g_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
         a, b, fake = batch["A"], batch["B"], out["fake_B"]

@@ -27,7 +27,7 @@ from torch import Tensor, nn
 from ..config import from_dict
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
-from .base import Batch, Logs, Task, build_net
+from .base import Batch, DiscView, Logs, Task, build_net
 from .data import build_dataset
 from .stargan_labels import (
     LABEL_MODES,
@@ -115,9 +115,13 @@ class StarGANTask(Task):
         with torch.set_grad_enabled(need_grad):
             return {"fake": self.nets["G"](x, c_trg), "c_trg": c_trg}
 
+    def d_views(self, batch: Batch, out: dict[str, Tensor]) -> list[DiscView]:
+        return [DiscView(self.nets["D"], batch["image"], out["fake"].detach())]  # D -> (src, cls): penalties use src
+
     def d_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
-        x, c_org = batch["image"], batch["label"].float()
-        loss, logs, real_out, _ = self.adv.d_loss(self.nets["D"], x, out["fake"].detach(), step)
+        (v,) = self.views(batch, out)
+        c_org = batch["label"].float()
+        loss, logs, real_out, _ = self.adv.d_loss(v.disc, v.real, v.fake, step)
         cls = cls_loss(real_out[1], c_org, self.mode)
         logs.update(D_cls=cls.detach(), D_cls_acc=self._accuracy(real_out[1].detach(), c_org))
         return loss + self.opts.lambda_cls * cls, logs

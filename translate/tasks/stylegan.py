@@ -4,17 +4,25 @@ Losses (paper defaults in ``models/stylegan/default.yaml``):
 
 - non-saturating logistic loss (``gan.loss: nonsaturating``);
 - lazy R1 on reals through the core adversary: ``gan.penalty: r1``, ``gan.penalty_every: 16``,
-  ``gan.penalty_weight: gamma / 2``; the adversary multiplies by the interval (lazy regularisation);
-- path-length regularisation on G every ``pl_every`` (4) steps with weight ``pl_weight`` (2),
-  scaled by the interval: ``(|J_w^T y| - a)^2``, y ~ N(0, I) / sqrt(H W), ``a`` the running mean
-  of the lengths (decay 0.01), kept in the task state so resume is exact; on a batch shrunk by
+  ``gan.penalty_weight: gamma / 2``, as the phase ``Dreg``;
+- path-length regularisation on G, the phase ``Greg``, every ``pl_every`` (4) steps with weight
+  ``pl_weight`` (2): ``(|J_w^T y| - a)^2``, y ~ N(0, I) / sqrt(H W), ``a`` the running mean of the
+  lengths (decay 0.01), kept in the task state so resume is exact; on a batch shrunk by
   ``pl_batch_shrink`` (2);
 - style mixing with probability 0.9 (one random crossover point per batch, as the reference).
 
-EMA of G is the engine's ``train.ema``. Stated deviations: the lazy terms are added to the main
-loss of their step instead of taking a separate optimiser step, and the Adam correction for lazy
-regularisation is applied to the learning rates only (lr * k / (k + 1) in the recipe); beta2 stays
-0.99 for both nets because the engine's optimisers share betas (0.99^(k/(k+1)) differs by < 0.001).
+Phases (translate/core/phases.py), as NVlabs stylegan3: a lazy regulariser (interval k > 1) takes
+its own optimiser step every k steps with its loss multiplied by k, and the engine builds each
+net's Adam with lr * k/(k+1) and betas ** (k/(k+1)) (G: k = pl_every, D: k = penalty_every). With
+k = 1, or ``pl_weight: 0``, there is no separate phase and no correction (stylegan3's "Gboth" /
+"Dboth"). The order is Dmain, Dreg, Gmain, Greg, not stylegan3's Gmain, Greg, Dmain, Dreg:
+stylegan3 runs G afresh in every phase, the engine generates the step's fakes once before the
+phases; with D first both main phases use fakes of the current G (G first would train D on fakes
+from before G's update), and it is the order of the other tasks here. EMA of G is the engine's
+``train.ema``, updated once per step after the last G phase.
+
+Stated deviations: bilinear/average-pool resampling instead of FIR filters (``nets/stylegan.py``),
+outputs clamped to [-1, 1] (straight-through) outside training, ONNX export in fp32 only.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from ..core.phases import Phase
 from ..core.stabilisers import unwrap
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
@@ -98,13 +107,25 @@ class StyleGANTask(LatentTask):
 
     def g_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
         loss, logs = super().g_loss(batch, out, step)
-        o = self.opts
-        if o.pl_weight > 0 and step % o.pl_every == 0:
-            n = max(1, batch["image"].shape[0] // o.pl_batch_shrink)
-            pen, length = self.path_length_penalty(n)
-            loss = loss + o.pl_weight * o.pl_every * pen  # lazy: scaled by the interval
-            logs.update(G_pl=pen.detach(), pl_length=length, pl_mean=self.pl_mean.clone())
+        if self.opts.pl_weight > 0 and self.opts.pl_every == 1:  # not lazy: part of Gmain ("Gboth")
+            reg, extra = self.g_reg_loss(batch, out, step)
+            loss = loss + reg
+            logs.update(extra)
         return loss, logs
+
+    def g_reg_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
+        """The Greg phase's loss: pl_weight x path-length penalty (the phase multiplies by pl_every)."""
+        o = self.opts
+        n = max(1, batch["image"].shape[0] // o.pl_batch_shrink)
+        pen, length = self.path_length_penalty(n)
+        return o.pl_weight * pen, {"G_pl": pen.detach(), "pl_length": length, "pl_mean": self.pl_mean.clone()}
+
+    def g_phases(self) -> list[Phase]:
+        """Gmain, then Greg (path length) every ``pl_every`` > 1 steps unless ``pl_weight`` is 0."""
+        phases = super().g_phases()
+        if self.opts.pl_weight > 0 and self.opts.pl_every > 1:
+            phases.append(Phase("Greg", "G", self.g_reg_loss, interval=self.opts.pl_every, lazy=True))
+        return phases
 
     # -- state -------------------------------------------------------------------------------------
     def extra_state(self) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from ..config import from_dict
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
-from .base import Batch, Logs, Task, build_net
+from .base import Batch, DiscView, Logs, Task, build_net
 from .data import build_dataset
 from ..data.checks import split_dir
 from ..data.multidomain import domain_folders
@@ -103,9 +103,12 @@ class LatentTask(Task):
         with torch.set_grad_enabled(need_grad):
             return {"fake": self.nets["G"](z, **self.cond(y))}  # [N, 3, S, S]
 
+    def d_views(self, batch: Batch, out: dict[str, Tensor]) -> list[DiscView]:
+        return [DiscView(self.disc(self.labels_of(batch)), batch["image"], out["fake"].detach())]
+
     def d_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
-        y = self.labels_of(batch)
-        loss, logs, _, _ = self.adv.d_loss(self.disc(y), batch["image"], out["fake"].detach(), step)
+        (v,) = self.views(batch, out)
+        loss, logs, _, _ = self.adv.d_loss(v.disc, v.real, v.fake, step)
         return loss, logs
 
     def g_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
