@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from translate.errors import InputError, TranslateError
+from translate.runtime import OnnxTranslator
 from translate.runtime.files import expand_inputs, output_path
 from translate.runtime.imagefiles import load_image
-from translate.runtime import OnnxTranslator
 
 
 def _load(item):

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import torch
 import pytest
+import torch
 from PIL import Image
 
+import translate.nets  # noqa: F401  (registers the nets)
+from tests.conftest import run_cli
 from translate import checkpoint as ckpt
-from translate.nets.loading import load_generators, load_reference
 from translate.config import resolve
 from translate.errors import CheckpointError
-import translate.nets  # noqa: F401  (registers the nets)
+from translate.nets.loading import load_generators, load_reference
 from translate.registry import GENERATORS
-from tests.conftest import run_cli
 
 
 def _built(arch: str, **opts):

@@ -19,11 +19,11 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from translate.core.quality import mean_paired_metrics
 from translate.data.derived import DERIVATIONS
 from translate.data.io import to_pil, to_tensor
-from translate.runtime.imagefiles import list_images, load_image
 from translate.inference import open_translator
-from translate.core.quality import mean_paired_metrics
+from translate.runtime.imagefiles import list_images, load_image
 from translate.webapp.postprocess import keep_luminance
 
 TILE = 128
@@ -59,7 +59,8 @@ def score(model: str, photos: list[Path], keep_luma: bool = False) -> dict:
                 out = to_tensor(keep_luminance(to_pil(b), to_pil(out[0])))[None]
             pairs.append((out, tgt[None]))
             ident.append((src[None], tgt[None]))
-    return {"model": model, "keep_luminance": keep_luma, "derive": info.derive, "direction": info.direction, "work_size": work, "photos": len(photos),
+    return {"model": model, "keep_luminance": keep_luma, "derive": info.derive, "direction": info.direction,
+            "work_size": work, "photos": len(photos),
             "tiles": len(pairs), "model_metrics": mean_paired_metrics(pairs), "identity": mean_paired_metrics(ident)}
 
 

@@ -5,8 +5,8 @@ import json
 from PIL import Image
 
 from tests.conftest import run_cli
-from translate.data import build_dataset
 from translate.config import DataConfig
+from translate.data import build_dataset
 
 
 def test_list_has_pix2pix_and_cyclegan_recipes(capsys):

@@ -11,7 +11,6 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.conftest import TINY_PIX2PIX  # noqa: E402
-
 from translate.tasks.launch import TrainArgs, build_config, engine_for  # noqa: E402
 
 

@@ -10,9 +10,8 @@ import torch
 
 from tests.conftest import TINY_PIX2PIX
 from translate import checkpoint as ckpt
-from translate.nets.loading import load_model_file
-
 from translate.errors import TrainingDiverged
+from translate.nets.loading import load_model_file
 from translate.tasks.launch import TrainArgs, build_config, engine_for
 from translate.tasks.pix2pix import Pix2PixTask
 
@@ -38,7 +37,7 @@ def test_single_nan_step_is_skipped_and_counted(aligned_dir, tmp_path, monkeypat
     _nan_at(monkeypatch, {2})
     eng = _engine(aligned_dir, tmp_path / "run", 5)
     eng.fit()
-    rows = [json.loads(l) for l in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert eng.bad_total == 1 and rows[-1]["step"] == 5
     assert any(r.get("skipped_steps") == 1.0 for r in rows)
 

@@ -20,8 +20,8 @@ from tests.tasks.test_stargan import (
     make_domains,
 )
 from translate.config import Config, DataConfig
-from translate.evaluation.domain_classifier import ClassifierSettings
 from translate.evaluation.domain_accuracy import DomainModel, evaluate_domains
+from translate.evaluation.domain_classifier import ClassifierSettings
 
 FAST = ClassifierSettings(epochs=40, batch=16, lr=3e-3)
 # domain folders sort as blue, green, red
@@ -97,9 +97,9 @@ def test_cli_on_a_trained_stargan(tmp_path, capsys):
 
 def test_cyclegan_generator_file(tmp_path, capsys):
     """A two-domain CycleGAN file (G_A: AtoB, G_B: BtoA, as the cyclegan task writes them)."""
+    import translate.nets  # noqa: F401  (registers the nets)
     from translate.checkpoint import save_generators
     from translate.config import NetConfig
-    import translate.nets  # noqa: F401  (registers the nets)
     from translate.registry import GENERATORS
     from translate.tasks.base import build_net
     rng = np.random.default_rng(0)
@@ -120,9 +120,9 @@ def test_cyclegan_generator_file(tmp_path, capsys):
 
 
 def test_pix2pix_model_is_refused(tmp_path, capsys):
+    import translate.nets  # noqa: F401  (registers the nets)
     from translate.checkpoint import save_generators
     from translate.config import NetConfig
-    import translate.nets  # noqa: F401  (registers the nets)
     from translate.registry import GENERATORS
     from translate.tasks.base import build_net
     g = build_net(GENERATORS, NetConfig(arch="resnet", options={"ngf": 4, "n_blocks": 1}))

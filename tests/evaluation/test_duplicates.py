@@ -8,6 +8,7 @@ import pytest
 import torch
 from PIL import Image
 
+from translate.errors import InputError
 from translate.evaluation.duplicates import (
     batch_size_grid,
     duplicates_report,
@@ -15,7 +16,6 @@ from translate.evaluation.duplicates import (
     load_images_folder,
     save_pairs_png,
 )
-from translate.errors import InputError
 
 
 def test_many_exact_duplicates_give_a_small_support():

@@ -3,10 +3,11 @@
 import pytest
 import torch
 
-from translate.evaluation.toy import MIXTURES, run_toy, score_samples
 from translate.errors import ConfigError
+from translate.evaluation.toy import MIXTURES, run_toy, score_samples
 
-KEYS = {"loss", "mixture", "steps", "unrolled", "modes_covered", "n_modes", "high_quality", "mode_counts", "seconds", "cpu_seconds", "diverged_at", "settings"}
+KEYS = {"loss", "mixture", "steps", "unrolled", "modes_covered", "n_modes", "high_quality", "mode_counts", "seconds", "cpu_seconds",
+        "diverged_at", "settings"}
 
 
 def test_short_run_returns_scores_and_png(tmp_path):

@@ -19,6 +19,7 @@ import translate.nets  # noqa: F401  (registers the nets)
 from translate.errors import ConfigError
 from translate.export.exporter import TOLERANCE, ExportOptions, export_net
 from translate.registry import GENERATORS
+
 WIDTH_OPTIONS = ("ngf", "conv_dim", "channels", "channel_base", "fmaps")
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from translate.runtime.imagefiles import check_pixels, list_images, load_image, to_rgb
 from translate.errors import InputError
+from translate.runtime.imagefiles import check_pixels, list_images, load_image, to_rgb
 
 
 def _save_mode(tmp_path: Path, img: Image.Image, name: str) -> Path:

@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 
 from tests.conftest import REPO, make_folder
-from translate.runtime import providers as runtime
 from translate.errors import CheckpointError, ConfigError
 from translate.runtime import OnnxTranslator
+from translate.runtime import providers as runtime
 
 # Makes ``import torch`` (and torchvision) fail in the process it runs in, then runs the body.
 BLOCK_TORCH = textwrap.dedent("""
@@ -148,7 +148,6 @@ def test_latent_and_domain_models(tmp_path: Path) -> None:
 
     from tests.export.test_parity import tiny
     from translate.export.exporter import export_net
-
     from translate.registry import GENERATORS
 
     dc = tiny("dcgan_32")

@@ -133,9 +133,9 @@ def test_eval_cycle_cli(unpaired_dir, tmp_path, capsys):
 
 
 def test_eval_cycle_rejects_single_generator_models(tmp_path, capsys):
+    import translate.nets  # noqa: F401  (registers the nets)
     from translate.checkpoint import save_generators
     from translate.config import NetConfig
-    import translate.nets  # noqa: F401  (registers the nets)
     from translate.registry import GENERATORS
     from translate.tasks.base import build_net
     g = build_net(GENERATORS, NetConfig(arch="resnet", options={"n_blocks": 1, "ngf": 8}))

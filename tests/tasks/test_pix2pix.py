@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from translate.tasks.launch import TrainArgs, train
 from tests.conftest import REPO, TINY_PIX2PIX, run_cli
-from tests.tasks.resume import assert_resumed_like, assert_same_losses, metrics as _metrics
+from tests.tasks.resume import assert_resumed_like, assert_same_losses
+from tests.tasks.resume import metrics as _metrics
+from translate.tasks.launch import TrainArgs, train
 
 
 def _train(data: Path, out: Path, steps: int, extra=(), resume: bool = False) -> Path:
@@ -55,7 +56,8 @@ def test_resume_after_kill_with_linear_decay(aligned_dir, tmp_path):
     proc.wait()
     latest = (killed / "checkpoints" / "LATEST").read_text()
     assert latest < f"step_{steps:08d}", "the run finished before it could be killed"
-    subprocess.run([sys.executable, "-m", "translate", "train", "pix2pix", "--resume", str(killed)], check=True, env=env, capture_output=True)
+    resume = [sys.executable, "-m", "translate", "train", "pix2pix", "--resume", str(killed)]
+    subprocess.run(resume, check=True, env=env, capture_output=True)
     a, b = _metrics(tmp_path / "full"), _metrics(killed)
     assert sorted(b) == list(range(1, steps + 1)), latest
     assert_same_losses(a, b, LOSS_KEYS, range(1, steps + 1))

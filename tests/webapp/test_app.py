@@ -19,7 +19,14 @@ import pytest
 from PIL import Image
 
 from tests.conftest import REPO
-from tests.webapp.helpers import FakeDomainTranslator, FakeLatentTranslator, fake_entry, make_tiny_models, make_uploads, write_photo
+from tests.webapp.helpers import (
+    FakeDomainTranslator,
+    FakeLatentTranslator,
+    fake_entry,
+    make_tiny_models,
+    make_uploads,
+    write_photo,
+)
 
 pytest.importorskip("gradio")
 gradio_client = pytest.importorskip("gradio_client")

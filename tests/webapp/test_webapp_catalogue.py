@@ -7,12 +7,12 @@ import types
 
 import pytest
 
+from tests.webapp.helpers import info, save_tiny
 from translate.errors import CheckpointError, ConfigError
 from translate.webapp import backend, catalogue
 from translate.webapp.cards import model_card, objective, what_it_does
 from translate.webapp.catalogue import Catalogue, ModelEntry
 from translate.webapp.handling import Limits
-from tests.webapp.helpers import info, save_tiny
 
 
 def test_names_labels_and_order(tmp_path, tiny_models, monkeypatch):

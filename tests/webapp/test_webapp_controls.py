@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.webapp.helpers import info
 from translate.errors import ConfigError, InputError
 from translate.webapp.controls import CONTROLS, KIND_CONTROLS, MAX_COUNT, control_states, kind_controls
-from tests.webapp.helpers import info
 
 
 def visible(states):

@@ -11,12 +11,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.webapp.helpers import FakeDomainTranslator, FakeLatentTranslator, fake_entry, save_tiny
 from translate.errors import InputError
 from translate.webapp.catalogue import ModelEntry
 from translate.webapp.handling import (
-    Limits, Outputs, clamp_work_size, generate, read_upload, translate_batch, translate_one, upload_path,
+    Limits,
+    Outputs,
+    clamp_work_size,
+    generate,
+    read_upload,
+    translate_batch,
+    translate_one,
+    upload_path,
 )
-from tests.webapp.helpers import FakeDomainTranslator, FakeLatentTranslator, fake_entry, save_tiny
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from PIL import Image
 
 from tests.conftest import make_folder
 from tests.tasks.test_dcgan import _train as train_dcgan
-from tests.tasks.test_stargan import ATTRS, _train as train_stargan, make_attributes
+from tests.tasks.test_stargan import ATTRS, make_attributes
+from tests.tasks.test_stargan import _train as train_stargan
 from translate.export.exporter import ExportOptions, export_model
 from translate.webapp.catalogue import ModelEntry
 from translate.webapp.controls import control_states

@@ -11,8 +11,8 @@ import sys
 import typer
 
 from ..errors import TranslateError
-from .common import app
 from . import bench, datasets, evaluate, export, info, predict, serve, train  # noqa: F401,E402  (command registration)
+from .common import app
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,8 +6,8 @@ from typing import List, Optional
 
 import typer
 
-from .common import app
 from ..errors import InputError
+from .common import app
 
 
 @app.command()
@@ -25,7 +25,8 @@ def predict(
     aligned: bool = typer.Option(False, "--aligned", help="Inputs are A|B pairs: translate the model's source half."),
     train_mode: bool = typer.Option(False, "--train-mode", help="Reference test behaviour: dropout and batch statistics on."),
     device: str = typer.Option("auto", "--device", help="auto | cpu | cuda."),
-    domain: Optional[str] = typer.Option(None, "--domain", help="StarGAN target domain NAME (multi-label: NAME,NAME set to 1), or all (strip per input)."),
+    domain: Optional[str] = typer.Option(None, "--domain",
+                                          help="StarGAN target domain NAME (multi-label: NAME,NAME set to 1), or all (strip per input)."),
     attrs: Optional[str] = typer.Option(None, "--attrs", help='StarGAN multi-label targets "Blond_Hair=1,Male=0" (unnamed: 0).'),
     num: int = typer.Option(0, "--num", help="Latent models (dcgan, stylegan): images to sample (or strips, or grid rows)."),
     seed: int = typer.Option(0, "--seed", help="Latent models: seed of the latents (same seed, same images)."),

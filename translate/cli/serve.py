@@ -6,8 +6,8 @@ from typing import List
 
 import typer
 
-from .common import app
 from ..errors import ConfigError
+from .common import app
 
 
 @app.command("app")

@@ -6,15 +6,16 @@ from typing import List, Optional
 
 import typer
 
-from .common import app
 from ..errors import ConfigError
+from .common import app
 
 
 @app.command()
 def train(
     task: str = typer.Argument(..., help="pix2pix | cyclegan | stargan | dcgan | stylegan"),
     data: Optional[str] = typer.Option(None, "--data", help="Data folder (layouts: datasets/README.md)."),
-    config: Optional[str] = typer.Option(None, "--config", help="YAML file layered over the recipe (options given on the command line, and --set, win)."),
+    config: Optional[str] = typer.Option(None, "--config",
+                                          help="YAML file layered over the recipe (options given on the command line, and --set, win)."),
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Recipe name in models/<task>/ (default: default)."),
     out: Optional[str] = typer.Option(None, "--out", help="Run folder (default runs/<task>-<time>)."),
     set_: List[str] = typer.Option([], "--set", help="Override any config key: --set optim.lr_g=1e-4 (repeatable)."),
@@ -44,6 +45,7 @@ def train(
 
     if steps is not None and epochs is not None:
         raise ConfigError("use either --steps or --epochs, not both")
-    args = TrainArgs(task, data, config, recipe, size, batch, steps, epochs, amp, device, direction, layout, derive, skip_bad, seed, list(set_))
+    args = TrainArgs(task, data, config, recipe, size, batch, steps, epochs, amp, device, direction, layout, derive, skip_bad, seed,
+                     list(set_))
     run_dir = run_train(args, out=out, resume=resume)
     typer.echo(f"run folder: {run_dir}")

@@ -15,6 +15,10 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from ..config import Config
+from . import rng
+from .precision import pick_device
+
 
 @dataclass
 class DistInfo:
@@ -95,3 +99,22 @@ def all_mean(value: float, info: DistInfo, device: torch.device) -> float:
     t = torch.tensor([value], dtype=torch.float64, device=device)
     dist.all_reduce(t)
     return float(t.item()) / info.world
+
+
+@dataclass
+class RunEnv:
+    """Where a run executes: its device and process group (``setup_run`` seeds the RNGs too)."""
+
+    device: torch.device
+    dist: DistInfo
+
+
+def setup_run(cfg: Config) -> RunEnv:
+    """Pick the device, join the process group (torchrun) and seed every RNG with ``cfg.seed``.
+
+    Call it before building the task, so that weight initialisation is seeded.
+    """
+    device = pick_device(cfg.train.device)
+    info = setup(device.type)
+    rng.seed_all(cfg.seed)
+    return RunEnv(device, info)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 import signal
+import threading
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,43 +22,22 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .. import checkpoint as ckpt
-from ..nets.loading import load_generators
-from ..config import Config, save as save_config
+from ..config import Config
+from ..config import save as save_config
 from ..errors import InputError, TrainingDiverged
+from ..nets.loading import load_generators
 from . import distributed as D
 from . import rng
+from .distributed import RunEnv, setup_run
 from .ema import EMA
+from .engine_runner import EngineRunner
 from .logger import RunLogger
 from .optim import build_optimizer
-from .phases import Phase, PhaseRunner, describe, due_phases, lazy_ratios
-from .precision import make_precision, pick_device
+from .phases import Phase, describe, due_phases, lazy_ratios
+from .precision import make_precision
 from .sampler import ResumableSampler
 from .schedules import build_schedule
 from .stabilisers import prepare_task, unwrap
-
-
-def _grad_norm(params: list[nn.Parameter]) -> float:
-    grads = [p.grad.detach().float().norm() for p in params if p.grad is not None]
-    return float(torch.stack(grads).norm()) if grads else 0.0
-
-
-@dataclass
-class RunEnv:
-    """Where a run executes: its device and process group (``setup_run`` seeds the RNGs too)."""
-
-    device: torch.device
-    dist: D.DistInfo
-
-
-def setup_run(cfg: Config) -> RunEnv:
-    """Pick the device, join the process group (torchrun) and seed every RNG with ``cfg.seed``.
-
-    Call it before building the task, so that weight initialisation is seeded.
-    """
-    device = pick_device(cfg.train.device)
-    dist = D.setup(device.type)
-    rng.seed_all(cfg.seed)
-    return RunEnv(device, dist)
 
 
 class Engine:
@@ -107,14 +86,15 @@ class Engine:
         self.sched = {k: torch.optim.lr_scheduler.LambdaLR(v, mult) for k, v in self.opt.items()}
         self.prec = make_precision(t.amp, self.device)
         self.ema = {k: EMA(unwrap(n), t.ema, t.ema_start, t.ema_rampup) for k, n in self.task.generators().items()} if t.ema > 0 else {}
-        self.runner = _EngineRunner(self)
+        self.runner = EngineRunner(self)
         self.step = self.epoch = self.batch_in_epoch = 0
         self.bad_run = self.bad_total = 0
         if resume:
             self._resume()
         if self.prec.note:
             self.notes.append(self.prec.note)
-        self.log = RunLogger(self.run_dir, enabled=self.dist.is_main, tensorboard=t.tensorboard, progress=t.progress, total=self.total, start=self.step)
+        self.log = RunLogger(self.run_dir, enabled=self.dist.is_main, tensorboard=t.tensorboard, progress=t.progress, total=self.total,
+                             start=self.step)
         self._acc: dict[str, list[float]] = {}
         self._fixed: dict[str, Any] | None = None
         self._saved_at = self._sampled_at = -1
@@ -346,64 +326,6 @@ class Engine:
         self.notes.append(f"resumed from {d} (step {self.step}, epoch {self.epoch})")
 
 
-class _EngineRunner(PhaseRunner):
-    """The engine's phase hooks: autocast, NaN guard, AMP scaling, gradient averaging and norms, EMA."""
-
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine.opt)
-        self.e = engine
-        self.last_g: Phase | None = None
-        self.scaled: set[str] = set()
-
-    def begin_step(self, due: list[Phase]) -> None:
-        """Note this step's phases: EMA follows the last G phase."""
-        self.last_g = next((p for p in reversed(due) if p.opt == "G"), None)
-
-    def end_step(self) -> None:
-        """Update the AMP scale after a completed step (a skipped step leaves it to the next backward)."""
-        if self.e.prec.scaler is not None and self.scaled:
-            self.e.prec.scaler.update()
-        self.scaled = set()
-
-    def autocast(self):
-        return self.e.prec.autocast()
-
-    def finite(self, phase: Phase, loss: torch.Tensor) -> bool:
-        ok = torch.isfinite(loss.detach()).all().to(torch.float32).reshape(1)
-        if self.e.dist.enabled:  # every rank skips together
-            torch.distributed.all_reduce(ok, op=torch.distributed.ReduceOp.MIN)
-        return bool(ok.item() > 0)
-
-    def backward(self, phase: Phase, loss: torch.Tensor) -> None:
-        scaler = self.e.prec.scaler
-        if scaler is None:
-            loss.backward()
-            return
-        if phase.opt in self.scaled:  # a GradScaler steps each optimiser once per update (Dmain + Dreg; after a skip)
-            scaler.update()
-            self.scaled = set()
-        self.scaled.add(phase.opt)
-        scaler.scale(loss).backward()
-
-    def after_backward(self, phase: Phase, params: list[nn.Parameter], logs: dict[str, float]) -> None:
-        D.average_gradients(params, self.e.dist)
-        if self.e._logging_now():
-            if self.e.prec.scaler is not None:
-                self.e.prec.scaler.unscale_(self.optimizers[phase.opt])
-            logs[f"grad_norm_{phase.tag}"] = _grad_norm(params)
-
-    def opt_step(self, phase: Phase, opt: torch.optim.Optimizer) -> None:
-        if self.e.prec.scaler is not None:
-            self.e.prec.scaler.step(opt)
-        else:
-            opt.step()
-
-    def stepped(self, phase: Phase) -> None:
-        if phase is self.last_g:
-            for name, ema in self.e.ema.items():
-                ema.update(unwrap(self.e.task.nets[name]), self.e.step)
-
-
 def t_workers(cfg: Config) -> int:
     return max(0, cfg.data.num_workers)
 
@@ -429,6 +351,4 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 
 def _main_thread() -> bool:
-    import threading
-
     return threading.current_thread() is threading.main_thread()

@@ -9,8 +9,8 @@ import torch
 from torch import nn
 
 from ..config import Config
-from .distributed import DistInfo
 from .adversary import Adversary
+from .distributed import DistInfo
 
 
 def prepare_task(task, cfg: Config, device: torch.device, dist: DistInfo) -> list[str]:

@@ -12,11 +12,11 @@ from typing import Any
 
 from ..config import DataConfig
 from ..registry import DATASETS
+from ..runtime.imagefiles import IMG_EXTENSIONS, list_images, load_image
 from . import derived, multidomain, paired, single, unpaired  # noqa: F401  (register layouts)
 from .base import SeededDataset, apply_direction, item_rng, parse_key
 from .checks import Report, detect_layout, resolve_layout, scan_folder
 from .derived import DERIVATIONS
-from ..runtime.imagefiles import IMG_EXTENSIONS, list_images, load_image
 from .io import save_image, to_pil, to_tensor
 from .multidomain import exclusive_groups, hair_groups
 from .transforms import PREPROCESS, build_transform

@@ -21,9 +21,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from tqdm import tqdm
+
 from ..errors import InputError
 from ..registry import Registry
-from tqdm import tqdm
 
 log = logging.getLogger("translate.data")
 DEFAULT_ROOT = "datasets/data"

@@ -36,9 +36,9 @@ import torch
 from ..config import DataConfig
 from ..errors import InputError
 from ..registry import DATASETS
+from ..runtime.imagefiles import input_error, list_images, natural_key
 from .base import SeededDataset
 from .checks import header_pass, require_dir, split_dir
-from ..runtime.imagefiles import input_error, list_images, natural_key
 from .transforms import build_transform
 
 log = logging.getLogger("translate.data")

@@ -25,9 +25,9 @@ from PIL import Image
 from ..config import DataConfig
 from ..errors import InputError
 from ..registry import DATASETS
+from ..runtime.imagefiles import natural_key, open_header
 from .base import SeededDataset, apply_direction, check_direction, check_even_width
 from .checks import header_pass, require_images, split_dir
-from ..runtime.imagefiles import natural_key, open_header
 from .transforms import build_transform
 
 

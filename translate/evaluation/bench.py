@@ -15,13 +15,14 @@ from typing import Any, Callable
 import numpy as np
 import torch
 from torch.utils.data import Dataset
+from torch.utils.flop_counter import FlopCounterMode
 
+from ..core.distributed import setup_run
+from ..core.engine import Engine
 from ..inference import open_translator
 from ..nets.layers import count_params
-from ..runtime.latent import latent_batch
-from torch.utils.flop_counter import FlopCounterMode
-from ..core.engine import Engine, setup_run
 from ..registry import TASKS
+from ..runtime.latent import latent_batch
 from ..tasks.launch import TrainArgs, build_config
 
 

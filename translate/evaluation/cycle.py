@@ -18,8 +18,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from ..errors import ConfigError
 from .. import data as _data  # noqa: F401  (registers the dataset layouts)
+from ..errors import ConfigError
 from ..nets.loading import load_model_file
 from ..registry import DATASETS
 from ..tasks.cyclegan import cycle_metrics

@@ -25,17 +25,17 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..config import DataConfig
-from .domain_classifier import ClassifierSettings, cached_classifier, predict
-from ..errors import ConfigError, InputError
 from .. import data as _data  # noqa: F401  (registers the dataset layouts)
+from ..config import DataConfig
+from ..core.precision import pick_device
 from ..data import resolve_layout
 from ..data.transforms import build_transform
+from ..errors import ConfigError, InputError
 from ..nets.loading import load_model_file
-from ..runtime.imagefiles import list_images, load_image
 from ..registry import DATASETS, Registry
 from ..runtime.conditioning import flip_one
-from ..core.precision import pick_device
+from ..runtime.imagefiles import list_images, load_image
+from .domain_classifier import ClassifierSettings, cached_classifier, predict
 
 Translate = Callable[[Tensor, Tensor], Tensor]
 

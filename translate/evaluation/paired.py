@@ -8,13 +8,13 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader
 
-from ..config import Config
-from ..errors import ConfigError
-from ..core.quality import mean_paired_metrics
 from .. import data as _data  # noqa: F401  (registers the dataset layouts)
+from ..config import Config
+from ..core.quality import mean_paired_metrics
+from ..data import resolve_layout
+from ..errors import ConfigError
 from ..nets.loading import load_model_file
 from ..registry import DATASETS
-from ..data import resolve_layout
 
 
 def _dataset(cfg: Config, data: str, split: str, size: int | None, multiple: int):

@@ -11,7 +11,8 @@ updates per step (see ``TOY_SETTINGS``).
 
 Reported: modes covered (a mode counts when at least ``min_count`` = 20 of 2,500 samples lie
 within 3 std of it), the share of high-quality samples (within 3 std of any mode), wall and CPU
-seconds of the training loop (CPU seconds do not grow on a busy machine), and a scatter plot. ``run_toy("hinge", spectral_norm=True)`` is all it takes.
+seconds of the training loop (CPU seconds do not grow on a busy machine), and a scatter plot.
+``run_toy("hinge", spectral_norm=True)`` is all it takes.
 """
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ import torch
 from torch import Tensor, nn
 
 from ..config import GanConfig, OptimConfig
-from ..registry import LOSSES
 from ..core.adversary import Adversary
 from ..core.optim import build_optimizer
 from ..core.phases import Phase, PhaseRunner, every
-
+from ..registry import LOSSES
 
 # ----------------------------------------------------------------------------- data
 

@@ -20,6 +20,7 @@ from ..errors import ConfigError
 from ..runtime.files import cache_dir
 from .exporter import ExportOptions, export_model
 
+
 def cached_export(
     model: str | Path, *, net: str | None = None, direction: str | None = None, arch: str | None = None,
     arch_options: dict[str, Any] | None = None, options: ExportOptions | None = None,

@@ -20,27 +20,27 @@ import contextlib
 import datetime as _dt
 import io
 import json
+import logging
 import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import onnx
 import torch
 from torch import nn
+from torch.export import Dim
 
 from .. import __version__
 from .. import checkpoint as ckpt
 from ..errors import ConfigError, TranslateError
 from ..nets.layers import count_params
 from ..nets.loading import load_model_file, load_reference
-from ..runtime.modelinfo import pick_net
 from ..nets.signature import GraphSpec, signature
+from ..runtime.modelinfo import pick_net
 from .graph import KEEP_FP32, GraphModule, to_half
 from .parity import TOLERANCE, ParityError, ParityFigure, check_parity
-from torch.export import Dim
-import onnx
-import logging
 
 FORMAT = "gan-translate-onnx/1"
 EXPORTERS = ("auto", "dynamo", "torchscript")
@@ -186,7 +186,8 @@ def export_net(
     full_meta = {
         "format": FORMAT, **meta, "kind": getattr(net, "kind", "image"), "input_multiple": m, "params": count_params(net),
         **spec.meta, "inputs": [i.as_meta() for i in spec.inputs], "outputs": ["output"],
-        "precision": opts.precision, "fp16_float32_ops": "" if not opts.fp16 else ("" if opts.fp16_instance_norm else "InstanceNormalization"),
+        "precision": opts.precision,
+        "fp16_float32_ops": "InstanceNormalization" if opts.fp16 and not opts.fp16_instance_norm else "",
         "static_size": opts.static_size, "static_batch": opts.static_batch, "opset": opset,
         "exporter": f"gan-translate {__version__}, torch {torch.__version__} ({used})",
         "exported": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -195,7 +196,8 @@ def export_net(
     onnx.checker.check_model(model)
     data = model.SerializeToString()
     tol = TOLERANCE[opts.precision]
-    report = ExportReport(out, str(meta.get("net", "")), opts.precision, opset, used, tol, check_parity(net, spec, data, opts.static_size, opts.static_batch), props)
+    figures = check_parity(net, spec, data, opts.static_size, opts.static_batch)
+    report = ExportReport(out, str(meta.get("net", "")), opts.precision, opset, used, tol, figures, props)
     log(report.parity_line())
     if not all(f.max_abs_diff <= tol for f in report.parity):
         raise ParityError(f"{out}: parity check failed, not written: {report.parity_line()}")
@@ -219,7 +221,8 @@ def _file_meta(path: Path, gf: Any, name: str) -> dict[str, Any]:
         "direction": m.pop("direction", ""), "domains": m.pop("domains", []), "crop_size": m.pop("crop_size", 0),
         "derive": m.pop("derive", ""), "normalization": gf.meta.get("normalization", ckpt.NORMALISATION),
         "config": gf.meta.get("config", ""), "source": str(path), "step": gf.meta.get("step"), "ema": gf.meta.get("ema"),
-        "translate_version": gf.meta.get("translate_version", ""), "net_meta": {k: v for k, v in m.items() if k not in ("kind", "input_multiple")},
+        "translate_version": gf.meta.get("translate_version", ""),
+        "net_meta": {k: v for k, v in m.items() if k not in ("kind", "input_multiple")},
     }
 
 

@@ -36,7 +36,8 @@ class ParityFigure:
     mean_abs_diff: float
 
 
-def parity_shapes(net: nn.Module, spec: GraphSpec, static_size: int = 0, static_batch: int = 0) -> list[tuple[int, tuple[int, int] | None, float]]:
+def parity_shapes(net: nn.Module, spec: GraphSpec, static_size: int = 0,
+                  static_batch: int = 0) -> list[tuple[int, tuple[int, int] | None, float]]:
     """(batch, (h, w), psi) of the two parity checks: two sizes (the second non-square) at batch 2.
 
     Static graphs are checked at their one size; latent graphs at batch 2 and 3 (psi 1 and 0.7).

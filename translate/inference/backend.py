@@ -23,6 +23,7 @@ from ..nets.loading import load_model_file, load_reference
 from ..nets.signature import signature
 from ..runtime.modelinfo import ModelInfo, check_direction, info_from_meta, pick_net
 
+
 def load_module(model: str | Path, *, net: str | None = None, direction: str | None = None, arch: str | None = None,
                 arch_options: dict[str, Any] | None = None) -> tuple[nn.Module, ModelInfo]:
     """(generator in eval mode on the CPU, its ModelInfo) for any torch model file or run folder."""

@@ -23,9 +23,9 @@ from PIL import Image
 from ..errors import ConfigError
 from . import processing as ops
 from .conditioning import class_labels, domain_vector
-from .modelinfo import InputSpec, ModelInfo
 from .files import translate_files
 from .latent import sample_images
+from .modelinfo import InputSpec, ModelInfo
 
 
 class Backend(Protocol):

@@ -180,5 +180,5 @@ class Task(ABC):
         """Task state to checkpoint besides nets (image pools, ...)."""
         return {}
 
-    def load_extra_state(self, state: dict[str, Any]) -> None:
+    def load_extra_state(self, state: dict[str, Any]) -> None:  # noqa: B027  (a hook: tasks without state keep it empty)
         """Restore what ``extra_state`` returned."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import Config
+from ..data import resolve_layout
 from ..errors import InputError
 from ..registry import DATASETS
-from ..data import resolve_layout
 
 
 def build_dataset(cfg: Config, split: str, train: bool, multiple: int = 1, allowed: tuple[str, ...] = (), **kwargs: Any):

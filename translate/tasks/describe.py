@@ -7,8 +7,8 @@ from typing import Any
 
 from torch import nn
 
-from ..errors import ConfigError
 from .. import core as _core  # noqa: F401  (registers the objectives)
+from ..errors import ConfigError
 from ..nets.layers import count_params
 from ..nets.loading import load_model_file
 from ..registry import DISCRIMINATORS, GENERATORS, LOSSES, TASKS

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, load_yaml, resolve
+from ..core.distributed import setup_run
+from ..core.engine import Engine
 from ..errors import ConfigError
 from ..registry import TASKS
 from ..zoo import load_recipe
-from ..core.engine import Engine, setup_run
 
 
 @dataclass

@@ -19,12 +19,12 @@ import torch
 from torch import Tensor, nn
 
 from ..config import from_dict
+from ..data.checks import split_dir
+from ..data.multidomain import domain_folders
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
 from .base import Batch, DiscView, Logs, Task, build_net
 from .data import build_dataset
-from ..data.checks import split_dir
-from ..data.multidomain import domain_folders
 
 
 @dataclass

@@ -16,13 +16,13 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from .. import zoo
 from ..errors import TranslateError
 from .cards import model_card
 from .catalogue import BUNDLED_FOLDER, Catalogue, ModelEntry
 from .controls import CONTROLS, MAX_COUNT, control_states, kind_controls
-from .postprocess import post_for
 from .handling import Limits, Outputs, generate, translate_batch, translate_one, upload_path
-from .. import zoo
+from .postprocess import post_for
 
 log = logging.getLogger("translate.app")
 

@@ -12,8 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ..errors import CheckpointError, ConfigError, InputError
 from ..checkpoint import resolve_generator_file
+from ..errors import CheckpointError, ConfigError, InputError
 from ..inference import open_translator
 
 log = logging.getLogger("translate.app")

@@ -7,11 +7,11 @@ from typing import Any
 
 import yaml
 
+from ..checkpoint import read_metadata
 from .backend import generator_file
 from .catalogue import ModelEntry
 from .handling import Limits
 from .postprocess import post_for
-from ..checkpoint import read_metadata
 
 TASKS = {
     "pix2pix": "pix2pix: paired image-to-image translation",

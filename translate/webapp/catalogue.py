@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from .backend import generator_file, open_model
-from ..config import load_yaml
 from .. import zoo
 from ..checkpoint import read_metadata
+from ..config import load_yaml
+from ..errors import ConfigError
+from .backend import generator_file, open_model
 
 BUNDLED_FOLDER = "default"  # models/<this>/*.safetensors are served when no model is given
 DEFAULT_WORK_SIZE = 256
