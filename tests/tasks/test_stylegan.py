@@ -157,3 +157,13 @@ def test_conditional_is_rejected(images, tmp_path, capsys):
             "--set", "options.conditional=true", "--set", "options.num_classes=2"]
     assert run_cli(argv) == 2
     assert "unconditional" in capsys.readouterr().err
+
+
+def test_info_reports_phases_and_the_corrected_optimisers(capsys):
+    """``translate info stylegan`` shows what the engine will run: phases and lazy-corrected lr/betas."""
+    assert run_cli(["info", "stylegan", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["phases"] == "Dmain, Dreg every 16, Gmain, Greg every 4" and d["optim"]["name"] == "adam"
+    g, dd = d["optim"]["effective"]["G"], d["optim"]["effective"]["D"]
+    assert g["lr"] == pytest.approx(0.0025 * 4 / 5) and g["betas"][1] == pytest.approx(0.99 ** (4 / 5))
+    assert dd["lr"] == pytest.approx(0.0025 * 16 / 17) and dd["betas"][1] == pytest.approx(0.99 ** (16 / 17))

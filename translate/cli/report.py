@@ -38,6 +38,7 @@ def print_info(d: dict[str, Any]) -> None:
         _console.print(_net_table("generators", d["generators"]))
         if d["discriminators"]:
             _console.print(_net_table("discriminators", d["discriminators"]))
+        _console.print(f"phases: {d['phases']}")
         _console.print(f"gan: {d['gan']}  optim: {d['optim']}  train: {d['train']}  options: {d['options']}")
     elif kind == "model":
         _console.print(f"[bold]{d['path']}[/bold]: task {d['task']}, step {d.get('step')}, EMA {d.get('ema')}")

@@ -8,6 +8,9 @@ from typing import Any
 from torch import nn
 
 from .. import core as _core  # noqa: F401  (registers the objectives)
+from ..core.optim import optimizer_settings
+from ..core.phases import describe as describe_phases
+from ..core.phases import lazy_ratios
 from ..errors import ConfigError
 from ..nets.layers import count_params
 from ..nets.loading import load_model_file
@@ -40,13 +43,21 @@ def describe_task(name: str, recipe: str | None = None, size: int | None = None)
     gens = {k: describe_net(v, v.translate_spec["arch"], "generator") for k, v in task.generators().items()}
     discs = {k: describe_net(v, v.translate_spec["arch"], "discriminator") for k, v in task.discriminators().items()}
     first = lambda d: next(iter(d.values())) if d else None  # noqa: E731
+    phases = task.phases()
+    ratios = lazy_ratios(phases)  # what the engine applies: lr * k/(k+1), betas ** (k/(k+1)) per lazy net
+    effective = {}
+    for key, lr in (("G", cfg.optim.lr_g), ("D", cfg.optim.lr_d)):
+        settings = optimizer_settings(cfg.optim, lr, ratios.get(key, 1.0))
+        effective[key] = {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()}
     return {
         "type": "task", "task": name, "recipe": recipe or TASKS.get(name).default_recipe,
         "size": cfg.data.crop_size, "generator": first(gens), "discriminator": first(discs),
         "generators": gens, "discriminators": discs,
         "gan": {"loss": task.adv.cfg.loss, "penalty": task.adv.cfg.penalty, "pool_size": cfg.gan.pool_size},
         "options": cfg.options,
-        "optim": {"lr_g": cfg.optim.lr_g, "lr_d": cfg.optim.lr_d, "betas": [cfg.optim.beta1, cfg.optim.beta2]},
+        "optim": {"name": cfg.optim.name, "lr_g": cfg.optim.lr_g, "lr_d": cfg.optim.lr_d, "betas": [cfg.optim.beta1, cfg.optim.beta2],
+                  "effective": effective},
+        "phases": describe_phases(phases),
         "train": {"epochs": cfg.train.epochs, "steps": cfg.train.steps, "batch_size": cfg.train.batch_size, "n_critic": cfg.train.n_critic},
     }
 
