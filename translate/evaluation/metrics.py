@@ -20,6 +20,10 @@ import time
 from typing import Any, Callable
 
 from ..registry import Registry
+from .cycle import eval_cycle
+from .domain_accuracy import domain_accuracy as run_domain_accuracy
+from .duplicates import duplicates as run_duplicates
+from .paired import eval_paired
 
 Metric = Callable[..., dict[str, Any]]
 METRICS: Registry[Metric] = Registry("metric")
@@ -48,30 +52,22 @@ def calc_metric(name: str, **options: Any) -> dict[str, Any]:
 @register_metric("paired")
 def paired(*, models: list[str], data: str, split: str = "val", size: int | None = None, batch: int = 4) -> dict[str, Any]:
     """L1 / PSNR / SSIM per model plus the identity baseline on a paired split."""
-    from .paired import eval_paired
-
     return eval_paired(models, data, split, size, batch)
 
 
 @register_metric("cycle")
 def cycle(*, model: str, data: str, split: str = "test", size: int | None = None, batch: int = 4) -> dict[str, Any]:
     """Cycle L1 both ways of a CycleGAN model plus the identity baseline."""
-    from .cycle import eval_cycle
-
     return eval_cycle(model, data, split, size, batch)
 
 
 @register_metric("domain-accuracy")
 def domain_accuracy(*, model: str, data: str, **options: Any) -> dict[str, Any]:
     """Domain accuracy of translations (StarGAN, CycleGAN) by a classifier on the real images."""
-    from .domain_accuracy import domain_accuracy as run
-
-    return run(model, data, **options)
+    return run_domain_accuracy(model, data, **options)
 
 
 @register_metric("duplicates")
 def duplicates(*, target: str, **options: Any) -> dict[str, Any]:
     """Birthday-paradox support estimate (Arora & Zhang 2017) of a latent model's samples or a folder."""
-    from .duplicates import duplicates as run
-
-    return run(target, **options)
+    return run_duplicates(target, **options)

@@ -80,7 +80,9 @@ class OnnxBackend:
         self.meta = self.facts = meta
         self.info: ModelInfo = info_from_meta(str(path), meta.get("task", ""), meta.get("net", "G"), meta)
         check_direction(direction)
-        if direction and self.info.direction and direction != self.info.direction:
+        if direction and not self.info.direction:  # a file that does not know its direction: the user's choice is it
+            self.info.direction = direction
+        if direction and direction != self.info.direction:
             raise ConfigError(f"--direction {direction}: {path} translates {self.info.direction} "
                               f"(export the other generator with translate export --direction {direction} or --all)")
         if net and net != self.info.net:
