@@ -1,8 +1,12 @@
 """Run folders and generator files written before the renovation (issue 12) still resume, predict and sample.
 
 The files in ``tests/fixtures/legacy_v0_1`` were written by the code at commit a0695d7 (see the
-README there); the current code must continue the run with exactly the losses that code logged,
-and give exactly its pixels.
+README there); the current code must continue the run with the losses that code logged and give
+exactly its pixels. Losses and weight sums are compared to float32 rounding (relative 1e-5): MKL and
+oneDNN pick different kernels on different CPUs (the fixture's Intel machine vs an AMD EPYC with
+AVX-512 differ by ~1e-7 relative at step 5; the old code itself, run on the AMD machine, logs
+the new code's values there, not the fixture's); a changed loss, data
+order or optimiser step moves them by orders of magnitude more.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from safetensors.torch import load_file
 
@@ -24,6 +29,7 @@ from translate.tasks.launch import TrainArgs, train
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "legacy_v0_1"
 EXPECTED = json.loads((FIXTURE / "expected.json").read_text())
+FLOAT32 = 1e-5  # relative: float32 rounding across CPUs (see the module docstring)
 
 
 def _data(tmp_path: Path) -> Path:
@@ -37,10 +43,13 @@ def test_old_pix2pix_run_resumes_with_the_old_losses(tmp_path: Path) -> None:
     rows = metrics(run)
     for step in ("4", "5"):
         for key, value in EXPECTED["pix2pix_continue_to_5"][step].items():
-            assert rows[int(step)][key] == value, (step, key, rows[int(step)][key], value)
+            assert rows[int(step)][key] == pytest.approx(value, rel=FLOAT32), (step, key, rows[int(step)][key], value)
     weights = load_file(str(run / "checkpoints/step_00000005/generator.safetensors"))
     sums = {k: float(v.double().sum()) for k, v in weights.items()}
-    assert sums == EXPECTED["pix2pix_step5_generator_sums"]
+    expected = EXPECTED["pix2pix_step5_generator_sums"]
+    assert sums.keys() == expected.keys()
+    for key, value in expected.items():
+        assert sums[key] == pytest.approx(value, rel=FLOAT32, abs=1e-6), (key, sums[key], value)
 
 
 def test_old_pix2pix_run_predicts_the_old_pixels(tmp_path: Path) -> None:
