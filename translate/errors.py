@@ -46,3 +46,27 @@ class TrainingDiverged(TranslateError):
     """Training produced non-finite losses too many times in a row."""
 
     exit_code = 1
+
+
+# What to install for a module the base install (the torch-free runtime and the CLI) lacks.
+_FULL = 'pip install "gan-translate[full]"'
+INSTALL_FOR_MODULE = {
+    **dict.fromkeys(("torch", "torchvision", "torchmetrics", "safetensors", "albumentations", "kornia", "tensorboard",
+                     "tqdm", "scipy", "onnx", "onnxscript", "gradio", "gradio_client", "matplotlib"), _FULL),
+    "onnxruntime": 'pip install "gan-translate[runtime-cpu]" (or "gan-translate[runtime-gpu]" for CUDA)',
+}
+
+
+class MissingExtra(TranslateError):
+    """A command needs a library of an optional dependency set that is not installed."""
+
+    exit_code = 2
+
+    @classmethod
+    def from_import(cls, exc: ImportError, what: str = "this command") -> MissingExtra | None:
+        """The one-line error for ``exc`` when it names a module of an extra, else None."""
+        top = (exc.name or "").split(".")[0]
+        install = INSTALL_FOR_MODULE.get(top)
+        if install is None:
+            return None
+        return cls(f"{what} needs {top}, which this install lacks: {install}")

@@ -13,7 +13,6 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..runtime.translator import Translator
-from .backend import TorchBackend
 
 BACKENDS = ("torch", "onnx")
 DEVICE_PROVIDERS = {"auto": None, "cpu": ["cpu"], "cuda": ["cuda", "cpu"]}
@@ -31,6 +30,8 @@ def open_translator(model: str | Path, backend: str = "torch", *, net: str | Non
         raise ConfigError(f"--backend: expected {' or '.join(BACKENDS)}, got {backend!r}")
     device = device or "auto"
     if backend == "torch" and not is_onnx(model):
+        from .backend import TorchBackend  # torch; ONNX files run without it (the torch-free install)
+
         return Translator(TorchBackend(model, net=net, direction=direction, arch=arch, arch_options=arch_options,
                                        device=device, train_mode=train_mode))
     from ..runtime.onnx import OnnxBackend

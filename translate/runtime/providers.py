@@ -10,8 +10,10 @@ Torch-free.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -23,6 +25,32 @@ from .files import cache_dir
 ALIASES = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider", "tensorrt": "TensorrtExecutionProvider",
            "trt": "TensorrtExecutionProvider"}
 GPU_PROVIDERS = ("TensorrtExecutionProvider", "CUDAExecutionProvider")
+# distributions that each install the one ``onnxruntime`` module (two of them overwrite each other's files)
+ORT_BUILDS = ("onnxruntime", "onnxruntime-gpu", "onnxruntime-directml", "onnxruntime-openvino", "onnxruntime-qnn")
+
+
+# ----------------------------------------------------------------------------- builds
+
+
+@functools.lru_cache(maxsize=1)
+def onnxruntime_builds() -> tuple[str, ...]:
+    """The onnxruntime distributions installed in this environment (normally exactly one)."""
+    found = []
+    for name in ORT_BUILDS:
+        try:
+            metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+        found.append(name)
+    return tuple(found)
+
+
+def check_one_build(builds: Sequence[str]) -> None:
+    """Refuse two onnxruntime builds side by side (e.g. onnxruntime next to onnxruntime-gpu): they break each other."""
+    if len(builds) > 1:
+        raise ConfigError(f"{' and '.join(builds)} are installed together and break each other: "
+                          f"pip uninstall -y {' '.join(builds)}, then install one "
+                          '(pip install "gan-translate[runtime-cpu]" or "gan-translate[runtime-gpu]")')
 
 
 # ----------------------------------------------------------------------------- providers
@@ -87,6 +115,7 @@ def _name(p: Any) -> str:
 def open_session(path: str | Path, providers: Sequence[Any] | str | None = None,
                  options: ort.SessionOptions | None = None) -> ort.InferenceSession:
     """An InferenceSession on the best usable providers; one stderr line if a GPU one fell back."""
+    check_one_build(onnxruntime_builds())
     chosen, _ = resolve_providers(providers)
     so = options or ort.SessionOptions()
     so.log_severity_level = 3  # errors only: a failed GPU provider is reported once, below
