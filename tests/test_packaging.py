@@ -99,3 +99,63 @@ def test_predict_onnx_without_torch(p2p_onnx: Path, tmp_path: Path) -> None:
     r = _cli_without_torch("predict", str(p2p_onnx), str(tmp_path / "in"), "--out", str(tmp_path / "out"))
     assert r.returncode == 0, r.stderr[-2000:]
     assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["img0.png", "img1.png"]
+
+
+def _index_reachable() -> bool:
+    """Whether any package index pip is configured with (or PyPI) answers."""
+    import urllib.request
+
+    cfg = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
+    urls = re.findall(r"(?:index-url|find-links)='([^']+)'", cfg) + [os.environ.get("PIP_FIND_LINKS", "")]
+    urls = [x for u in urls for x in u.split() if x] or ["https://pypi.org/simple/"]
+    for u in urls:
+        if u.startswith("file://") or u.startswith("/"):
+            if Path(u.removeprefix("file://")).exists():
+                return True
+            continue
+        try:
+            urllib.request.urlopen(u, timeout=5).close()
+            return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.slow
+def test_fresh_torch_free_venv(p2p_onnx: Path, tmp_path: Path) -> None:
+    """pip install ".[runtime-cpu]" into a fresh venv: no torch, OnnxTranslator runs, size and import time printed."""
+    if not _index_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("no package index reachable (CI is set, so this check may not skip)")
+        pytest.skip("no package index reachable")
+    import shutil
+    import statistics
+    import time
+
+    venv, src = tmp_path / "venv", tmp_path / "src"
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "runs", "__pycache__"))
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    py = str(venv / "bin" / "python")
+    r = subprocess.run([py, "-m", "pip", "install", "-q", f"{src}[runtime-cpu]"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    assert subprocess.run([py, "-c", "import torch"], capture_output=True, env=env, cwd=tmp_path).returncode != 0
+    listed = subprocess.run([py, "-m", "pip", "list"], capture_output=True, text=True, env=env).stdout.lower()
+    assert "onnxruntime " in listed and "onnxruntime-gpu" not in listed and "gradio" not in listed, listed
+    code = ("import sys; from PIL import Image; from translate.runtime import OnnxTranslator\n"
+            "tr = OnnxTranslator(sys.argv[1]); out = tr.translate([Image.new('RGB', (45, 27), (10, 200, 30))])[0]\n"
+            "assert out.size == (45, 27) and out.mode == 'RGB'; print('ok', tr.providers)")
+    r = subprocess.run([py, "-c", code, str(p2p_onnx)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0 and "ok" in r.stdout, r.stderr[-2000:]
+    r = subprocess.run([str(venv / "bin" / "translate"), "train", "pix2pix", "--data", "."], capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and 'pip install "gan-translate[full]"' in r.stderr, r.stderr[-2000:]
+    base, rt = [], []
+    for _ in range(5):  # interleaved: bare interpreter start, then start + import of the runtime with onnxruntime
+        for args, acc in ((["-c", "pass"], base), (["-c", "import translate.runtime.onnx"], rt)):
+            t = time.perf_counter()
+            subprocess.run([py, *args], check=True, env=env, cwd=tmp_path)
+            acc.append(time.perf_counter() - t)
+    size_mb = sum(f.stat().st_size for f in venv.rglob("*") if f.is_file()) / 2**20
+    print(f"torch-free venv {size_mb:.0f} MB; python start {statistics.median(base):.3f} s, with import translate.runtime.onnx "
+          f"{statistics.median(rt):.3f} s (min-max {min(rt):.3f}-{max(rt):.3f}; {statistics.median(rt) / statistics.median(base):.1f}x)")
+    assert size_mb < 600, size_mb
