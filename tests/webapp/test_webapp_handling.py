@@ -156,3 +156,32 @@ def test_colorization_keeps_the_photo_luminance_unless_asked_not_to(tmp_path, up
     assert np.abs(luma(raw) - photo).mean() > 10  # an untrained net's own output differs
     direct = entry.translator().translate([Image.open(uploads["photo"]).convert("RGB")], size=32)[0]
     assert np.array_equal(np.asarray(raw), np.asarray(direct))
+
+
+def test_temp_root_removed_on_sigterm_and_dead_roots_swept(tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+    from translate.webapp.handling import sweep_dead_roots
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp_path)}
+    code = ("import time; from translate.webapp.handling import Outputs; o = Outputs(); (o.new() / 'x.png').write_bytes(b'1' * 1000)\n"
+            "print(o.root, flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    root = proc.stdout.readline().strip()
+    assert root and os.path.isdir(root)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 128 + signal.SIGTERM
+    assert not os.path.exists(root)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"translate-app-{dead.pid}-abc"
+    (stale / "req").mkdir(parents=True)
+    live = tmp_path / f"translate-app-{os.getppid()}-abc"
+    live.mkdir()
+    time.sleep(0.1)
+    assert sweep_dead_roots(tmp_path) == [stale] and live.is_dir()

@@ -57,10 +57,14 @@ class Result:
 class Outputs:
     """Per-request output folders under one temporary root; folders older than ``keep_s`` are removed."""
 
+    PREFIX = "translate-app-"
+
     def __init__(self, root: str | Path | None = None, keep_s: float = 3600.0) -> None:
         if root is None:
-            root = tempfile.mkdtemp(prefix="translate-app-")
+            sweep_dead_roots()
+            root = tempfile.mkdtemp(prefix=f"{self.PREFIX}{os.getpid()}-")
             atexit.register(shutil.rmtree, root, True)  # our own temporary root goes when the server does
+            _exit_on_signals()  # SIGTERM/SIGHUP run atexit too (SIGINT already does: KeyboardInterrupt)
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.keep_s = keep_s
@@ -75,6 +79,41 @@ class Outputs:
             except OSError:
                 pass
         return Path(tempfile.mkdtemp(dir=self.root))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_dead_roots(tmp: str | Path | None = None) -> list[Path]:
+    """Remove ``translate-app-<pid>-*`` roots of servers that are gone (killed with -9); returns them."""
+    gone = []
+    for d in Path(tmp or tempfile.gettempdir()).glob(f"{Outputs.PREFIX}*-*"):
+        pid = d.name[len(Outputs.PREFIX):].split("-", 1)[0]
+        if d.is_dir() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+            gone.append(d)
+    return gone
+
+
+def _exit_on_signals() -> None:
+    """SIGTERM and SIGHUP exit through ``sys.exit`` so atexit handlers (the temp root) run; main thread only."""
+    import signal
+    import sys
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, lambda s, _f: sys.exit(128 + s))
 
 
 def upload_name(path: str | Path) -> str:
