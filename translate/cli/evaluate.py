@@ -19,6 +19,8 @@ def eval_paired_cmd(
 ) -> None:
     """L1, PSNR and SSIM of translations against targets, with the identity baseline.
 
+      SSIM: Gaussian window 11 (sigma 1.5), the map's 5 px border left out of the mean (as scikit-image).
+
       translate eval paired runs/p2p runs/p2p-l1only --data ../shared/data/silhouettes --split val
     """
     from ..evaluation.metrics import calc_metric
