@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..runtime.modelfiles import model_file_kind
 from ..runtime.translator import Translator
 from .backend import TorchBackend
 
@@ -29,6 +30,7 @@ def open_translator(model: str | Path, backend: str = "torch", *, net: str | Non
     """A ``Translator`` for ``model`` (run folder, generator file, reference ``.pth`` or ``.onnx`` file)."""
     if backend not in BACKENDS:
         raise ConfigError(f"--backend: expected {' or '.join(BACKENDS)}, got {backend!r}")
+    model_file_kind(model)  # an image, a text file, an empty file: one line saying what it is
     device = device or "auto"
     if backend == "torch" and not is_onnx(model):
         return Translator(TorchBackend(model, net=net, direction=direction, arch=arch, arch_options=arch_options,
