@@ -47,5 +47,7 @@ def open_translator(model: str | Path, backend: str = "torch", *, net: str | Non
     else:
         from ..export.cache import cached_export
 
-        model = cached_export(model, arch=arch, arch_options=arch_options, net=net, direction=direction)
+        # a reference .pth records no direction: export it as it is; the OnnxBackend takes --direction as its own
+        reference = model_file_kind(model) == "reference"
+        model = cached_export(model, arch=arch, arch_options=arch_options, net=net, direction=None if reference else direction)
     return Translator(OnnxBackend(model, DEVICE_PROVIDERS[device], direction=direction, net=net))
