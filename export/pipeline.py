@@ -4,7 +4,8 @@
 
 Needs numpy, pillow, onnxruntime (or onnxruntime-gpu) and the ``translate`` package, whose
 ``translate.runtime`` never imports torch. Images are decoded on a background thread while the
-previous batch runs; every output PNG has its input's size and relative path. Unreadable files are
+previous batch runs; every output PNG has its input's size and relative path, named as
+``translate predict`` names them (``translate.runtime.outputs``), never over an input or an existing file. Unreadable files are
 reported on stderr and skipped (exit status 2 if any were).
 """
 
@@ -18,25 +19,27 @@ from pathlib import Path
 
 from translate.errors import InputError, TranslateError
 from translate.runtime import OnnxTranslator
-from translate.runtime.files import expand_inputs, output_path
+from translate.runtime.files import expand_inputs
 from translate.runtime.imagefiles import load_image
+from translate.runtime.outputs import plan_outputs
 
 
 def _load(item):
-    """(image or None, source, relative stem) for one input file."""
-    src, rel = item
+    """(image or None, source, output path) for one input file."""
+    src, dest = item
     try:
-        return load_image(src), src, rel
+        return load_image(src), src, dest
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return None, src, rel
+        return None, src, dest
 
 
-def run(model: str, inputs: list[str], out_dir: str, batch: int = 8, size: int = 0, providers: str | None = None) -> int:
+def run(model: str, inputs: list[str], out_dir: str, batch: int = 8, size: int = 0, providers: str | None = None,
+        overwrite: bool = False) -> int:
     """Translate every image under ``inputs`` into ``out_dir``; returns the number of unreadable files."""
     tr = OnnxTranslator(model, providers)
-    files = expand_inputs(inputs)
-    out, used, failed, done = Path(out_dir), set(), 0, 0
+    files = plan_outputs(expand_inputs(inputs), out_dir, overwrite=overwrite)  # names checked before any write
+    out, failed, done = Path(out_dir), 0, 0
     t0 = time.perf_counter()
     chunks = [files[i : i + batch] for i in range(0, len(files), batch)]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -44,10 +47,9 @@ def run(model: str, inputs: list[str], out_dir: str, batch: int = 8, size: int =
         for k in range(len(chunks)):
             loaded = pending.result()
             pending = pool.submit(lambda c: list(map(_load, c)), chunks[k + 1]) if k + 1 < len(chunks) else None
-            good = [(img, rel) for img, _, rel in loaded if img is not None]
+            good = [(img, dest) for img, _, dest in loaded if img is not None]
             failed += len(loaded) - len(good)
-            for result, (_, rel) in zip(tr.translate([g[0] for g in good], size=size, batch_size=batch), good):
-                dest = output_path(out, rel, used)
+            for result, (_, dest) in zip(tr.translate([g[0] for g in good], size=size, batch_size=batch), good):
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 result.save(dest)
                 done += 1
@@ -62,12 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("inputs", nargs="+", help="input folder(s), files or globs; the last argument is the output folder")
     p.add_argument("--batch", type=int, default=8, help="images per run (same-size images are batched)")
     p.add_argument("--size", type=int, default=0, help="process with the longer side at PX (0: native size)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing files in the output folder (or the inputs)")
     p.add_argument("--providers", default=None, help="e.g. cuda,cpu or tensorrt,cuda,cpu (default: best usable)")
     a = p.parse_args(argv)
     if len(a.inputs) < 2:
         p.error("give at least one input and the output folder")
     try:
-        return 2 if run(a.model, a.inputs[:-1], a.inputs[-1], a.batch, a.size, a.providers) else 0
+        return 2 if run(a.model, a.inputs[:-1], a.inputs[-1], a.batch, a.size, a.providers, a.overwrite) else 0
     except TranslateError as exc:  # bad model file, bad option, empty folder: one line
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -80,3 +80,31 @@ def test_scan_folder_clean_and_empty(unpaired_root, attr_root, tmp_path):
 def test_scan_folder_pixel_limit(aligned_root):
     rep = scan_folder(aligned_root, max_pixels=1000)
     assert len(rep.bad) == 7 and "MP limit" in rep.bad[0][1]
+
+
+def test_tiny_images_are_refused_by_loading_and_reported_by_check(tmp_path, make_image, small_cfg):
+    from translate.data.base import MIN_SIDE
+
+    root = tmp_path / "photos"
+    for i in range(3):
+        make_image(root / f"{i}.png", w=32, h=32, seed=i)
+    make_image(root / "dot.png", w=1, h=1)
+    rep = scan_folder(root, workers=1)
+    bad = dict(rep.bad)
+    assert list(bad) == [str(root / "dot.png")] and not rep.ok
+    assert f"image is 1x1 px, under the {MIN_SIDE} px minimum side" in bad[str(root / "dot.png")]
+    with pytest.raises(InputError, match=r"dot\.png: image is 1x1 px.*\(translate train --skip-bad skips bad files\)"):
+        ds = build_dataset(small_cfg(root, layout="single"), train=True)  # the header pass or the item load
+        for i in range(len(ds)):
+            ds[i]
+    skipping = build_dataset(small_cfg(root, layout="single", skip_bad=True), train=True)
+    items = [skipping[i] for i in range(len(skipping))]
+    assert all(not it["path"].endswith("dot.png") for it in items) and skipping.bad_count == 1
+
+
+def test_corrupt_image_errors_name_skip_bad(aligned_root, small_cfg):
+    (aligned_root / "train" / "0.png").write_bytes(b"not an image")
+    with pytest.raises(InputError, match=r"0\.png: not an image file.*--skip-bad"):
+        ds = build_dataset(small_cfg(aligned_root), train=True)
+        for i in range(len(ds)):
+            ds[i]

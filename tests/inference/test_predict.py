@@ -44,3 +44,28 @@ def test_direction_picks_the_half_of_reference_and_exported_files(tmp_path: Path
     assert run_cli(["predict", str(tmp_path / "g.onnx"), str(pairs), "--aligned", "--direction", "BtoA", "--out", str(onnx_out),
                     "--device", "cpu"]) == 0
     assert np.abs(_pixels(onnx_out).astype(int) - want.astype(int)).max() <= 1
+
+
+def test_predict_never_writes_over_its_inputs_or_earlier_outputs(tmp_path: Path, capsys) -> None:
+    pth = _reference_pth(tmp_path)
+    ref = ["--arch", "unet", "--arch-opt", "num_downs=5", "--arch-opt", "ngf=4"]
+    photos = tmp_path / "in"
+    photos.mkdir()
+    Image.new("RGB", (32, 32), (10, 10, 200)).save(photos / "cat.png")
+    original = (photos / "cat.png").read_bytes()
+    assert run_cli(["predict", str(pth), str(photos), "--out", str(photos), *ref]) == 2  # --out = the input folder
+    err = capsys.readouterr().err
+    assert "would write over the input file" in err and len(err.strip().splitlines()) == 1
+    assert (photos / "cat.png").read_bytes() == original and sorted(p.name for p in photos.iterdir()) == ["cat.png"]
+    Image.new("RGB", (32, 32), (200, 10, 10)).save(photos / "cat.jpg")
+    out = tmp_path / "out"
+    assert run_cli(["predict", str(pth), str(photos), "--out", str(out), *ref]) == 0
+    assert "cat.jpg, cat.png share the output name cat.png" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["cat_jpg.png", "cat_png.png"]
+    red, blue = (np.asarray(Image.open(out / n)) for n in ("cat_jpg.png", "cat_png.png"))
+    assert not np.array_equal(red, blue)  # each output is its own input's translation
+    first = (out / "cat_jpg.png").read_bytes()
+    assert run_cli(["predict", str(pth), str(photos), "--out", str(out), *ref]) == 2  # a second run: refused
+    assert "already exists" in capsys.readouterr().err
+    assert run_cli(["predict", str(pth), str(photos), "--out", str(out), "--overwrite", *ref]) == 0
+    assert (out / "cat_jpg.png").read_bytes() == first

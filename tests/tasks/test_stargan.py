@@ -224,7 +224,8 @@ def test_reference_ckpt_imports_and_predicts(tmp_path, capsys):
             "--arch-opt", "c_dim=5", "--arch-opt", "conv_dim=8", "--arch-opt", "repeat_num=2"]
     assert run_cli([*argv, "--domain", "1,3"]) == 0
     assert Image.open(tmp_path / "o" / "x.png").size == (20, 20)
-    assert run_cli([*argv, "--domain", "all"]) == 0
+    assert run_cli([*argv, "--domain", "all"]) == 2  # x.png is there: not replaced without --overwrite
+    assert run_cli([*argv, "--domain", "all", "--overwrite"]) == 0
     assert Image.open(tmp_path / "o" / "x.png").size == (20 * 6, 20)
     capsys.readouterr()
     wrong = [a if a != "c_dim=5" else "c_dim=4" for a in argv]  # does not fit the file

@@ -138,7 +138,7 @@ def test_psi_zero_mix_grid_and_onnx(images, tmp_path, capsys):
     assert run_cli(["predict", str(onnx_file), "--num", "3", "--seed", "4", "--psi", "0.7", "--out", str(o)]) == 0
     assert all(np.abs(arr(a / f.name) - arr(o / f.name)).max() <= 1 for f in a.glob("seed*.png"))
     capsys.readouterr()
-    assert run_cli(["predict", str(onnx_file), "--mix-grid", "--out", str(m)]) == 2
+    assert run_cli(["predict", str(onnx_file), "--mix-grid", "--overwrite", "--out", str(m)]) == 2
     assert "torch backend" in capsys.readouterr().err
 
 

@@ -11,20 +11,28 @@ from .common import eval_app, print_json_or
 
 @eval_app.command("paired")
 def eval_paired_cmd(
-    models: List[str] = typer.Argument(..., help="Models to compare (run folders or generator files)."),
+    models: List[str] = typer.Argument(..., help="Models to compare: run folders, generator files, .onnx, reference .pth (--arch)."),
     data: str = typer.Option(..., "--data", help="Paired data folder."),
     split: str = typer.Option("val", "--split"),
-    size: Optional[int] = typer.Option(None, "--size", help="Evaluation size (default: each model's training crop)."),
+    size: Optional[int] = typer.Option(None, "--size", help="Evaluation size (default: each model's training crop, else 256)."),
+    arch: Optional[str] = typer.Option(None, "--arch", help="Architecture of reference .pth/.ckpt models (unet_256, ...)."),
+    arch_opt: List[str] = typer.Option([], "--arch-opt", help="Option of the reference architecture: --arch-opt norm=instance."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """L1, PSNR and SSIM of translations against targets, with the identity baseline.
 
+      SSIM: Gaussian window 11 (sigma 1.5), the map's 5 px border left out of the mean (as scikit-image).
+
       translate eval paired runs/p2p runs/p2p-l1only --data ../shared/data/silhouettes --split val
+
+      translate eval paired p2p.onnx --data pairs/        translate eval paired latest_net_G.pth --arch unet_256 --data pairs/
     """
     from ..evaluation.metrics import calc_metric
+    from ..inference.predict import parse_arch_options
     from .report import print_table
 
-    print_json_or(calc_metric("paired", models=models, data=data, split=split, size=size), as_json, print_table)
+    print_json_or(calc_metric("paired", models=models, data=data, split=split, size=size, arch=arch,
+                              arch_options=parse_arch_options(arch_opt)), as_json, print_table)
 
 
 @eval_app.command("cycle")

@@ -14,7 +14,9 @@ from .common import app
 def predict(
     model: str = typer.Argument(..., help="Run folder, generator .safetensors, ONNX file or reference .pth."),
     inputs: List[str] = typer.Argument(None, help="Image files, folders or globs."),
-    out: str = typer.Option(..., "--out", help="Output folder (PNG files named after the inputs)."),
+    out: str = typer.Option(..., "--out", help="Output folder: cat.jpg -> cat.png (inputs sharing a name: cat_jpg.png, cat_png.png)."),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="Replace files already in --out (or the inputs themselves); refused without it."),
     direction: Optional[str] = typer.Option(None, "--direction", help="AtoB | BtoA (CycleGAN)."),
     net: Optional[str] = typer.Option(None, "--net", help="Which generator of the file (G, G_A, G_B)."),
     size: int = typer.Option(0, "--size", help="Process with the longer side at PX, then resize back (0: native size)."),
@@ -38,6 +40,10 @@ def predict(
 ) -> None:
     """Translate images with a trained model; outputs keep each input's size. Examples:
 
+      Outputs are PNGs named after the inputs (a folder's sub-folders are kept): cat.jpg -> OUT/cat.png;
+      inputs that share a name (cat.jpg, cat.png) are named by their full name: cat_jpg.png, cat_png.png.
+      Nothing is written over an input or a file already in --out unless --overwrite.
+
       translate predict runs/pix2pix-1 photos/ --out results/
 
       translate predict latest_net_G.pth img.jpg --arch unet_256 --out out/
@@ -53,12 +59,13 @@ def predict(
         if inputs:
             raise InputError("--num/--interpolate/--mix-grid sample a latent model: give no input images")
         predict_latent(model, out, num=num, seed=seed, psi=psi, classes=class_, interpolate=interpolate, slerp=slerp,
-                       mix_grid=mix_grid, backend=backend, net=net, device=device, batch=batch)
+                       mix_grid=mix_grid, backend=backend, net=net, device=device, batch=batch,
+                       overwrite=overwrite)
         return
     from ..inference.predict import predict_files
 
     failed = predict_files(model, inputs or [], out, direction=direction, net=net, size=size, batch=batch, backend=backend,
                            arch=arch, arch_opt=arch_opt, aligned=aligned, train_mode=train_mode, device=device,
-                           domain=domain, attrs=attrs)
+                           domain=domain, attrs=attrs, overwrite=overwrite)
     if failed:
         raise InputError(f"{failed} input(s) could not be read (listed above); the others were written to {out}")

@@ -43,6 +43,9 @@ def print_info(d: dict[str, Any]) -> None:
     elif kind == "model":
         _console.print(f"[bold]{d['path']}[/bold]: task {d['task']}, step {d.get('step')}, EMA {d.get('ema')}")
         _console.print(_net_table("generators", d["generators"]))
+        _console.print(f"format: {d.get('format')}")
+        if d.get("inputs"):
+            _console.print("graph inputs: " + ", ".join(f"{i['name']} {i['dtype']} {i['shape']}" for i in d["inputs"]))
         _console.print(f"inputs: {d.get('normalization')}")
     else:
         for k, v in d.items():

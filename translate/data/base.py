@@ -15,6 +15,10 @@ attributes                          ``image`` [3,H,W], ``label`` multi-hot float
 single                              ``image`` [3,H,W], ``path`` (+ ``label``, ``domain`` with labels)
 ==================================  ===============================================================
 
+Images whose shorter side is under ``MIN_SIDE`` (16 px) are refused as bad files: upscaling a 1x1
+image to the crop size trains on a flat colour. A bad file stops loading with a one-line error
+that names ``--skip-bad`` (``data.skip_bad``: skip and count it instead).
+
 Every item also carries ``skipped``: the errors of bad files skipped to produce it (``data.skip_bad``),
 newline-separated, empty when none, so the training process can report files that workers skipped.
 """
@@ -34,6 +38,21 @@ from ..errors import ConfigError, InputError
 from ..runtime.imagefiles import input_error, load_image
 
 log = logging.getLogger("translate.data")
+
+
+MIN_SIDE = 16  # px: the smallest image side training data loading accepts (datasets check reports smaller ones)
+SKIP_HINT = "translate train --skip-bad skips bad files"
+
+
+def check_min_side(path: str | Path, size: tuple[int, int]) -> None:
+    """InputError when the image's shorter side is under ``MIN_SIDE`` px."""
+    if min(size) < MIN_SIDE:
+        raise InputError(f"{path}: image is {size[0]}x{size[1]} px, under the {MIN_SIDE} px minimum side for training data")
+
+
+def with_skip_hint(message: str) -> str:
+    """A bad-file message with the ``--skip-bad`` hint (once)."""
+    return message if SKIP_HINT in message else f"{message} ({SKIP_HINT})"
 
 
 def parse_key(key: Any) -> tuple[int, int]:
@@ -88,8 +107,10 @@ class SeededDataset(Dataset):
 
     # ---------------------------------------------------------------- helpers
     def load(self, path: str | Path) -> Image.Image:
-        """Decode one image with the config's pixel limit and alpha handling."""
-        return load_image(path, max_pixels=self.cfg.max_pixels, alpha=self.cfg.alpha)
+        """Decode one image with the config's pixel limit and alpha handling (``MIN_SIDE`` px at least)."""
+        img = load_image(path, max_pixels=self.cfg.max_pixels, alpha=self.cfg.alpha)
+        check_min_side(path, img.size)
+        return img
 
     def limit(self, items: list) -> list:
         """The first ``data.max_items`` items (all when 0)."""
@@ -122,7 +143,7 @@ class SeededDataset(Dataset):
                 return item
             except InputError as err:
                 if not self.skip_bad:
-                    raise
+                    raise InputError(with_skip_hint(str(err))) from None
                 self._record_bad(err)
                 skipped.append(str(err))
         raise InputError(f"{self.root}: every item failed to load ({self.bad_count} bad files)")

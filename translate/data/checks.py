@@ -20,6 +20,7 @@ from ..config import DataConfig
 from ..errors import InputError
 from ..registry import DATASETS
 from ..runtime.imagefiles import IMG_EXTENSIONS, list_images, load_image, open_header
+from .base import check_min_side, with_skip_hint
 
 log = logging.getLogger("translate.data")
 LOOKED_FOR = ", ".join(IMG_EXTENSIONS[:4]) + ", …"
@@ -79,11 +80,12 @@ def header_pass(
     for p in sample(paths):
         try:
             size, _ = open_header(p, cfg.max_pixels)
+            check_min_side(p, size)
             if check is not None:
                 check(p, size)
         except InputError as err:
             if not cfg.skip_bad or bad is None:
-                raise
+                raise InputError(with_skip_hint(str(err))) from None
             bad.setdefault(str(p), str(err))
             log.warning("skipping bad file (data.skip_bad): %s", err)
 
@@ -133,6 +135,7 @@ class Report:
 
 def _check_one(path: Path, full: bool, max_pixels: int) -> tuple[tuple[int, int], str]:
     size, mode = open_header(path, max_pixels)
+    check_min_side(path, size)
     if full:
         load_image(path, max_pixels=max_pixels)
     return size, mode

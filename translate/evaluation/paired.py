@@ -1,4 +1,10 @@
-"""``translate eval paired``: L1 / PSNR / SSIM of a model's translations on a paired split."""
+"""``translate eval paired``: L1 / PSNR / SSIM of a model's translations on a paired split.
+
+Every file ``translate predict`` accepts can be evaluated: run folders and generator files bring
+their training config (crop size, derived pairs); ONNX files and reference ``.pth``/``.ckpt``
+files (with ``--arch``) are evaluated on the paper-default pix2pix data view at ``--size`` (else the
+size an export recorded, else 256), derived pairs as recorded in ONNX metadata.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,16 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader
 
+from .. import checkpoint as ckpt
 from .. import data as _data  # noqa: F401  (registers the dataset layouts)
-from ..config import Config
+from ..config import Config, from_yaml_text
 from ..core.quality import mean_paired_metrics
 from ..data import resolve_layout
-from ..errors import ConfigError
-from ..nets.loading import load_model_file
+from ..inference.translator import open_translator
 from ..registry import DATASETS
+from ..runtime.modelfiles import model_file_kind
+from ..runtime.translator import Translator
+from ..tasks.launch import TrainArgs, build_config
 
 
 def _dataset(cfg: Config, data: str, split: str, size: int | None, multiple: int):
@@ -26,20 +35,29 @@ def _dataset(cfg: Config, data: str, split: str, size: int | None, multiple: int
     return DATASETS.build(layout, cfg=d, split=split, train=False, seed=cfg.seed, multiple=multiple)
 
 
+def model_config(model: str, tr: Translator, size: int | None) -> Config:
+    """The training config embedded in a gan-translate file, else pix2pix's defaults at the recorded size."""
+    if model_file_kind(model) in ("folder", "safetensors"):
+        meta = ckpt.read_metadata(ckpt.resolve_generator_file(model))
+        if meta.get("config"):
+            return from_yaml_text(meta["config"], f"{model}: embedded config")
+    cfg = build_config(TrainArgs(task="pix2pix", size=size or tr.info.crop_size or 256))
+    return dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, derive=tr.info.derive or cfg.data.derive))
+
+
 @torch.no_grad()
-def eval_paired(models: list[str], data: str, split: str = "val", size: int | None = None, batch: int = 4) -> dict[str, Any]:
+def eval_paired(models: list[str], data: str, split: str = "val", size: int | None = None, batch: int = 4,
+                arch: str | None = None, arch_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Metrics per model plus the identity baseline (output = input) on the first model's data view."""
     results: dict[str, Any] = {}
     identity = None
     for model in models:
-        gf = load_model_file(model)
-        if gf.config is None:
-            raise ConfigError(f"{gf.path}: no embedded config; cannot tell how its data was prepared")
-        g = gf.nets[gf.default]
-        ds = _dataset(gf.config, data, split, size, int(getattr(g, "input_multiple", 1)))
+        tr = open_translator(model, arch=arch, arch_options=arch_options, device="cpu")
+        cfg = model_config(model, tr, size)
+        ds = _dataset(cfg, data, split, size, tr.info.input_multiple)
         loader = DataLoader(ds, batch_size=batch, shuffle=False)
         batches = [(b["A"], b["B"]) for b in loader]
-        results[str(model)] = mean_paired_metrics((g(a), b) for a, b in batches)
+        results[str(model)] = mean_paired_metrics((torch.from_numpy(tr.run_arrays(a.numpy())), b) for a, b in batches)
         if identity is None:
             identity = mean_paired_metrics((a, b) for a, b in batches)
             results["identity (output = input)"] = identity

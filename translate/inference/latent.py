@@ -18,6 +18,7 @@ from PIL import Image
 from ..errors import ConfigError, InputError
 from ..runtime import processing as ops
 from ..runtime.latent import check_latent, interpolation_strips, latent_batch, sample_arrays
+from ..runtime.outputs import refuse_existing
 from .translator import open_translator
 
 
@@ -50,30 +51,45 @@ def mixing_grid(tr: Any, rows: int, cols: int, seed: int = 0, psi: float = 1.0,
 
 def predict_latent(model: str, out: str, *, num: int = 0, seed: int = 0, psi: float = 1.0, classes: Any = None,
                    interpolate: int = 0, slerp: bool = False, mix_grid: bool = False, backend: str = "torch",
-                   net: str | None = None, device: str = "auto", batch: int = 8) -> list[Path]:
-    """``translate predict MODEL --num N --seed S --out DIR`` (+ interpolation strips, mixing grid)."""
+                   net: str | None = None, device: str = "auto", batch: int = 8, overwrite: bool = False) -> list[Path]:
+    """``translate predict MODEL --num N --seed S --out DIR`` (+ interpolation strips, mixing grid).
+
+    Files already in ``out`` are not replaced unless ``overwrite``.
+    """
     tr = open_translator(model, backend, net=net, device=device)
     check_latent(tr)
     out_dir = Path(out)
+    if num < 1 and not (mix_grid or interpolate):
+        raise InputError("--num: how many images to sample (a latent model takes no input images)")
+    names = latent_outputs(out_dir, num=num, seed=seed, interpolate=interpolate, mix_grid=mix_grid)
+    if not overwrite:
+        refuse_existing(names, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if mix_grid:
         rows = cols = max(1, num or 4)
         grid = mixing_grid(tr, rows, cols, seed, psi)
-        written.append(_save(ops.tile(grid, cols + 1), out_dir / f"mix_grid_seed{seed}.png"))
+        written.append(_save(ops.tile(grid, cols + 1), names[0]))
     elif interpolate:
         for i, strip in enumerate(interpolation_strips(tr, max(1, num or 1), interpolate, seed, slerp=slerp, psi=psi, y=classes)):
-            written.append(_save(ops.tile(strip, len(strip)), out_dir / f"interp_seed{seed}_{i:03d}.png"))
+            written.append(_save(ops.tile(strip, len(strip)), names[i]))
     else:
-        if num < 1:
-            raise InputError("--num: how many images to sample (a latent model takes no input images)")
         arrays = sample_arrays(tr, num, seed, psi, classes, batch)
         for i, a in enumerate(arrays):
-            written.append(_save(ops.array_to_pil(a), out_dir / f"seed{seed}_{i:04d}.png"))
+            written.append(_save(ops.array_to_pil(a), names[i]))
         ncol = int(np.ceil(np.sqrt(num)))
-        written.append(_save(ops.tile(arrays, ncol), out_dir / f"grid_seed{seed}.png"))
+        written.append(_save(ops.tile(arrays, ncol), names[-1]))
     print(f"wrote {len(written)} image(s) to {out_dir}")
     return written
+
+
+def latent_outputs(out_dir: Path, *, num: int, seed: int, interpolate: int, mix_grid: bool) -> list[Path]:
+    """The files ``predict_latent`` writes, in the order it writes them (the grid last)."""
+    if mix_grid:
+        return [out_dir / f"mix_grid_seed{seed}.png"]
+    if interpolate:
+        return [out_dir / f"interp_seed{seed}_{i:03d}.png" for i in range(max(1, num or 1))]
+    return [out_dir / f"seed{seed}_{i:04d}.png" for i in range(max(num, 0))] + [out_dir / f"grid_seed{seed}.png"]
 
 
 def _save(img: Image.Image, path: Path) -> Path:

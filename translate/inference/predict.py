@@ -24,6 +24,7 @@ def predict_files(
     model: str, inputs: list[str], out: str, *, direction: str | None = None, net: str | None = None, size: int = 0,
     batch: int = 8, backend: str = "torch", arch: str | None = None, arch_opt: Sequence[str] = (), aligned: bool = False,
     train_mode: bool = False, device: str = "auto", domain: str | None = None, attrs: str | None = None,
+    overwrite: bool = False,
 ) -> int:
     """Translate every input image into ``out``; returns how many inputs failed (each reported)."""
     if not inputs:
@@ -33,12 +34,12 @@ def predict_files(
     cond: dict[str, Any] = {}
     if tr.info.kind == "image+domain":  # StarGAN: --domain NAME | all, --attrs (runtime/conditioning.py)
         if domain == "all":
-            written, failed = translate_strips(tr, inputs, out, attrs=attrs, size=size, batch=batch)
+            written, failed = translate_strips(tr, inputs, out, attrs=attrs, size=size, batch=batch, overwrite=overwrite)
             print(f"wrote {len(written)} image strip(s) to {out}")
             return failed
         cond["domain"] = condition(tr.info, tr.c_dim, domain, attrs)
     elif domain is not None or attrs is not None:
         raise ConfigError(f"--domain/--attrs: {model} is not a multi-domain model (kind {tr.info.kind!r})")
-    written, failed = translate_files(tr, inputs, out, size=size, batch=batch, aligned=aligned, **cond)
+    written, failed = translate_files(tr, inputs, out, size=size, batch=batch, aligned=aligned, overwrite=overwrite, **cond)
     print(f"wrote {len(written)} image(s) to {out}")
     return failed

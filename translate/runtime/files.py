@@ -18,6 +18,7 @@ from ..errors import InputError
 from . import processing as ops
 from .conditioning import all_targets
 from .imagefiles import IMG_EXTENSIONS, is_image_file, load_image
+from .outputs import plan_outputs
 
 
 def cache_dir(*parts: str) -> Path:
@@ -47,33 +48,25 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[tuple[Path, Path]]:
     return out
 
 
-def output_path(out_dir: Path, rel: Path, used: set[Path]) -> Path:
-    """``out_dir/rel.png``, made unique when two inputs share a stem (a.jpg, a.png)."""
-    cand = out_dir / rel.with_suffix(".png")
-    n = 1
-    while cand in used:
-        cand = out_dir / rel.parent / f"{rel.name}_{n}.png"
-        n += 1
-    used.add(cand)
-    return cand
+def _load_batches(inputs: Iterable[str | Path], out: str | Path, batch: int,
+                  overwrite: bool = False) -> Iterable[tuple[list[Any], list[Path], int]]:
+    """(images, output paths, unreadable count) per batch of inputs; bad files reported on stderr.
 
-
-def _load_batches(inputs: Iterable[str | Path], out: str | Path, batch: int) -> Iterable[tuple[list[Any], list[Path], int]]:
-    """(images, output paths, unreadable count) per batch of inputs; bad files reported on stderr."""
-    files = expand_inputs(inputs)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    used: set[Path] = set()
-    for s in range(0, len(files), batch):
+    Every output path is planned (and checked against the inputs and existing files) before the
+    first image is written: ``translate.runtime.outputs.plan_outputs``.
+    """
+    plan = plan_outputs(expand_inputs(inputs), out, overwrite=overwrite)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    for s in range(0, len(plan), batch):
         images, dests, failed = [], [], 0
-        for f, rel in files[s : s + batch]:
+        for f, dest in plan[s : s + batch]:
             try:
                 images.append(load_image(f))
             except InputError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 failed += 1
                 continue
-            dests.append(output_path(out_dir, rel, used))
+            dests.append(dest)
         yield images, dests, failed
 
 
@@ -85,18 +78,19 @@ def _save(img: Any, dest: Path) -> Path:
 
 def translate_files(
     tr: Any, inputs: Iterable[str | Path], out: str | Path, *, size: int = 0, batch: int = 8,
-    aligned: bool = False, **cond: Any,
+    aligned: bool = False, overwrite: bool = False, **cond: Any,
 ) -> tuple[list[Path], int]:
     """Translate every input image with ``tr`` into ``out``; returns (written files, failed inputs).
 
     ``tr`` is a ``translate.runtime.translator.Translator``. Unreadable inputs are reported on stderr
     (one line each) and skipped. ``aligned``: inputs are A|B pairs and the model's source half is
-    translated.
+    translated. Outputs are named by ``translate.runtime.outputs.plan_outputs``; nothing is written
+    over an input or an existing file unless ``overwrite``.
     """
     take = "B" if tr.info.direction == "BtoA" else "A"
     written: list[Path] = []
     failed = 0
-    for images, dests, bad in _load_batches(inputs, out, batch):
+    for images, dests, bad in _load_batches(inputs, out, batch, overwrite):
         failed += bad
         if not images:
             continue
@@ -106,12 +100,12 @@ def translate_files(
 
 
 def translate_strips(tr: Any, inputs: Iterable[str | Path], out: str | Path, *, attrs: str | None = None,
-                     size: int = 0, batch: int = 8) -> tuple[list[Path], int]:
+                     size: int = 0, batch: int = 8, overwrite: bool = False) -> tuple[list[Path], int]:
     """``--domain all``: ``out/<name>.png`` = input | output for domain 1 | ... ; returns (written, failed)."""
     targets = all_targets(tr.info, tr.c_dim, attrs)
     written: list[Path] = []
     failed = 0
-    for images, dests, bad in _load_batches(inputs, out, batch):
+    for images, dests, bad in _load_batches(inputs, out, batch, overwrite):
         failed += bad
         columns = [tr.translate(images, size=size, batch_size=batch, domain=vec) for _, vec in targets] if images else []
         written += [_save(ops.strip([images[j]] + [col[j] for col in columns]), d) for j, d in enumerate(dests)]

@@ -123,10 +123,11 @@ class Translator:
                                     size=size, batch_size=batch_size, prepare=self.prepare, fixed=self.backend.static_hw)
 
     def translate_files(self, inputs: Sequence[str | Path], out_dir: str | Path, *, size: int = 0, batch_size: int = 8,
-                        aligned: bool = False, **cond: Any) -> tuple[list[Path], int]:
-        """Files/folders/globs in, PNGs in ``out_dir``; returns (written files, unreadable inputs)."""
+                        aligned: bool = False, overwrite: bool = False, **cond: Any) -> tuple[list[Path], int]:
+        """Files/folders/globs in, PNGs in ``out_dir``; returns (written files, unreadable inputs).
 
-        return translate_files(self, inputs, out_dir, size=size, batch=batch_size, aligned=aligned, **cond)
+        Never writes over an input or an existing file unless ``overwrite`` (``runtime/outputs.py``)."""
+        return translate_files(self, inputs, out_dir, size=size, batch=batch_size, aligned=aligned, overwrite=overwrite, **cond)
 
     def sample(self, num: int, seed: int = 0, psi: float = 1.0, *, y: Any = None, batch_size: int = 8) -> list[Image.Image]:
         """``num`` images from a latent model: z ~ N(0, 1) by ``numpy.random.default_rng(seed)``."""
