@@ -21,13 +21,29 @@ O(chunk x N) instead of O(N^2).
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Optional
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..errors import ConfigError
+
 CHUNK = 1024  # rows per distance block: a block is CHUNK x N float32
+
+
+@dataclass
+class FeatureSet:
+    """Features [N, D] of one sample set and, where the extractor classifies, its logits [N, C]."""
+
+    features: np.ndarray
+    logits: Optional[np.ndarray] = None
+
+    def need_logits(self, metric: str) -> np.ndarray:
+        if self.logits is None:
+            raise ConfigError(f"{metric} needs class logits: use --features classifier or inception")
+        return self.logits
 
 
 def as_tensor(x: Any, dtype: torch.dtype = torch.float64) -> Tensor:

@@ -1,0 +1,105 @@
+"""translate.evaluation.sample_eval + features and the ``translate eval METRICS TARGET`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from translate.errors import ConfigError, InputError
+from translate.evaluation import features as feats
+from translate.evaluation.metrics import SAMPLE_METRICS
+from translate.evaluation.sample_eval import evaluate_samples, parse_metrics
+
+
+def _folder(root, n: int, seed: int, classes: int = 0, size: int = 24):
+    """Images of coloured blocks; with ``classes``, one subfolder per class (class = block colour)."""
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        k = i % max(1, classes)
+        a = rng.integers(0, 60, (size, size, 3), dtype=np.uint8)
+        a[4:16, 4:16, k % 3] = 200 + (k // 3) * 20
+        d = root / str(k) if classes else root
+        d.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(a).save(d / f"{i:03d}.png")
+    return root
+
+
+def test_parse_metrics() -> None:
+    assert parse_metrics("fid, kid,pr") == ["fid", "kid", "pr"]
+    with pytest.raises(ConfigError, match="unknown sample metric 'nope'; available: fid, kid, is"):
+        parse_metrics("fid,nope")
+
+
+def test_resize_rule_is_pil_bicubic_uint8() -> None:
+    img = Image.fromarray(np.random.default_rng(0).integers(0, 255, (20, 20, 3), dtype=np.uint8))
+    out = feats.to_uint8(img, 32)
+    assert out.dtype == np.uint8 and out.shape == (32, 32, 3)
+    assert np.array_equal(out, np.asarray(img.resize((32, 32), Image.BICUBIC)))
+
+
+def test_pixels_folder_vs_itself_and_cache(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    real = _folder(tmp_path / "real", 40, 0)
+    r = evaluate_samples("fid,pr,1nn,swd,kid,dc,mmd", str(real), str(real), features="pixels", size=16)
+    assert r["extractor"] == "pixels" and r["num_real"] == r["num_fake"] == 40 and r["feature_dim"] == 3 * 16 * 16
+    assert r["resize"] == "PIL bicubic to 16x16, uint8" and not r["real_features_cached"]
+    m = r["metrics"]
+    assert abs(m["fid"]["fid"]) < 1e-6 and m["pr"]["precision"] == m["pr"]["recall"] == 1.0
+    assert m["1nn"]["1nn"] == 0.0  # exact copies: every point's nearest other is its twin of the other label (memorised)
+    again = evaluate_samples("fid", str(real), str(real), features="pixels", size=16)
+    assert again["real_features_cached"] and again["metrics"]["fid"]["fid"] == pytest.approx(m["fid"]["fid"], abs=1e-9)
+
+
+def test_logit_metrics_need_a_classifying_extractor(tmp_path) -> None:
+    real = _folder(tmp_path / "real", 8, 0)
+    with pytest.raises(ConfigError, match="is needs class logits"):
+        evaluate_samples("is", str(real), str(real), features="pixels")
+
+
+def test_classifier_features(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    train = _folder(tmp_path / "train", 192, 0, classes=3)
+    test, other = _folder(tmp_path / "test", 48, 1, classes=3), _folder(tmp_path / "noise", 48, 2)
+    kw = dict(features="classifier", classifier_data=str(train), size=24)
+    close = evaluate_samples("fid,is,mode-score,pr", str(test), str(train), **kw)["metrics"]
+    far = evaluate_samples("fid,is,mode-score,pr", str(other), str(train), **kw)["metrics"]
+    assert close["fid"]["fid"] < far["fid"]["fid"]
+    assert close["is"]["is"] > 1.5 > far["is"]["is"]  # 3 balanced, recognised classes vs one
+    assert close["mode-score"]["mode_score"] > far["mode-score"]["mode_score"]
+    with pytest.raises(InputError, match="one subfolder per class"):
+        evaluate_samples("fid", str(test), str(train), features="classifier", classifier_data=str(other))
+
+
+def test_missing_inception_weights_one_line(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(InputError) as e:
+        feats.inception_weights()
+    msg = str(e.value)
+    assert "\n" not in msg and feats.INCEPTION_FILE in msg and "sha256 6726825d" in msg and str(tmp_path / "cache" / "inception") in msg
+
+
+def test_cli_metric_list_and_errors(tmp_path) -> None:
+    real = _folder(tmp_path / "real", 12, 0)
+    fake = _folder(tmp_path / "fake", 12, 5)
+    env = {**os.environ, "TRANSLATE_CACHE": str(tmp_path / "cache")}
+
+    def run(*a: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "translate", "eval", *a], capture_output=True, text=True, env=env)
+
+    p = run("fid,1nn", str(fake), "--real", str(real), "--features", "pixels", "--json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert set(d["metrics"]) == {"fid", "1nn"} and d["num_real"] == 12 and d["num_fake"] == 12
+    p = run("fid", str(fake), "--real", str(real), "--features", "pixels")
+    assert p.returncode == 0 and "extractor pixels" in p.stdout and "12 real" in p.stdout and "bicubic" in p.stdout
+    p = run("fid", str(fake), "--real", str(real), "--features", "inception")
+    assert p.returncode == 2 and "Traceback" not in p.stderr and feats.INCEPTION_FILE in p.stderr + p.stdout
+    p = run("fidd", str(fake), "--real", str(real))
+    assert p.returncode == 2 and "available: fid" in p.stderr + p.stdout
+    assert SAMPLE_METRICS[0] == "fid"
