@@ -103,3 +103,56 @@ def test_cli_metric_list_and_errors(tmp_path) -> None:
     p = run("fidd", str(fake), "--real", str(real))
     assert p.returncode == 2 and "available: fid" in p.stderr + p.stdout
     assert SAMPLE_METRICS[0] == "fid"
+
+
+def _dcgan_file(tmp_path):
+    from tests.export.test_parity import tiny
+    from translate import checkpoint as ckpt
+
+    net = tiny("dcgan_32")
+    meta = {"z_dim": int(net.z_dim), "num_classes": 0}
+    return ckpt.save_generators(tmp_path / "g.safetensors", {"G": net}, task="test", config=None, net_meta={"G": meta})
+
+
+def test_latent_model_torch_and_onnx_samples(tmp_path, monkeypatch) -> None:
+    """A latent generator draws --num seeded samples, in chunks; its ONNX export on onnxruntime gives the same metrics."""
+    from translate.evaluation import sample_eval
+    from translate.export.exporter import export_model
+
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(sample_eval, "GEN_CHUNK", 7)  # several chunks
+    real = _folder(tmp_path / "real", 30, 0)
+    g = _dcgan_file(tmp_path)
+    onnx = tmp_path / "g.onnx"
+    export_model(g, onnx, log=lambda s: None)
+    a = evaluate_samples("fid,pr", str(g), str(real), features="pixels", size=16, num=20, seed=4)
+    b = evaluate_samples("fid,pr", str(onnx), str(real), features="pixels", size=16, num=20, seed=4)
+    c = evaluate_samples("fid,pr", str(g), str(real), features="pixels", size=16, num=20, seed=5)
+    assert a["source"] == "model" and a["num_fake"] == 20 and a["num_real"] == 30
+    assert b["metrics"]["fid"]["fid"] == pytest.approx(a["metrics"]["fid"]["fid"], rel=1e-3)
+    assert c["metrics"]["fid"]["fid"] != a["metrics"]["fid"]["fid"]
+
+
+@pytest.mark.slow
+def test_inception_end_to_end_with_a_random_weights_file(tmp_path, monkeypatch) -> None:
+    """A randomly initialised torch-fidelity Inception saved as its state dict runs through the CLI path."""
+    import torch
+    from torch_fidelity import feature_extractor_inceptionv3 as fe
+
+    with monkeypatch.context() as m:  # build the network without its weights, random init
+        m.setattr(fe, "load_state_dict_from_url", lambda *a, **k: {})
+        m.setattr(fe.FeatureExtractorInceptionV3, "load_state_dict", lambda self, sd, *a, **k: None)
+        torch.manual_seed(0)
+        net = fe.FeatureExtractorInceptionV3("inception-v3-compat", ["2048", "logits_unbiased"])
+    cache = tmp_path / "cache"
+    (cache / "inception").mkdir(parents=True)
+    torch.save(net.state_dict(), cache / "inception" / feats.INCEPTION_FILE)
+    monkeypatch.setenv("TRANSLATE_CACHE", str(cache))
+    real, fake = _folder(tmp_path / "real", 6, 0), _folder(tmp_path / "fake", 6, 3)
+    r = evaluate_samples("fid,is,kid,pr", str(fake), str(real), features="inception")
+    assert r["extractor"] == "inception" and r["feature_dim"] == 2048 and r["resize"] == "PIL bicubic to 299x299, uint8"
+    assert np.isfinite(r["metrics"]["fid"]["fid"]) and r["metrics"]["is"]["is"] >= 1.0
+    bad = tmp_path / "bad.pth"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(InputError, match="bad.pth: not a usable Inception-v3 weights file"):
+        feats.build_extractor("inception", weights=str(bad))

@@ -149,7 +149,8 @@ def inception(*, weights: str = "", **_: Any) -> Extractor:
 
     @torch.no_grad()
     def run(u8: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        feats, logits = net(torch.from_numpy(u8).permute(0, 3, 1, 2).contiguous())  # uint8 [N, 3, 299, 299]
+        x = torch.from_numpy(u8).permute(0, 3, 1, 2).contiguous()  # uint8 [N, 3, 299, 299]
+        feats, logits = net._torch_fidelity_forward(x)  # both heads in one pass (forward keeps the first)
         return feats.numpy(), logits.numpy()
 
     return Extractor("inception", 299, run, {"weights_sha256": digest})
