@@ -57,7 +57,7 @@ def bench_toy_cmd(
     out: Optional[str] = typer.Option(None, "--out", help="Scatter plot PNG (with --loss all: a folder of PNGs)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """2-D mixture of Gaussians with small MLPs: modes covered, high-quality share, scatter plot.
+    """2-D mixture of Gaussians with small MLPs: modes covered, high-quality share, precision/recall (k=3), scatter plot.
 
       translate bench toy --loss wgan-gp --steps 3000 --out ring.png
 
@@ -76,7 +76,8 @@ def bench_toy_cmd(
         if png and len(names) > 1:
             Path(out).mkdir(parents=True, exist_ok=True)
         r = run_toy(name, steps=steps, unrolled=unrolled, grid=grid, seed=seed, spectral_norm=spectral_norm, penalty=penalty, out_png=png)
-        rows[name] = {k: r[k] for k in ("modes_covered", "n_modes", "high_quality", "seconds", "diverged_at") if k in r}
+        rows[name] = {k: r[k] for k in ("modes_covered", "n_modes", "high_quality", "precision", "recall", "seconds",
+                                         "diverged_at") if k in r}
     if as_json or len(names) > 1:
         print_json_or(rows, as_json, print_table)
     else:
