@@ -82,3 +82,27 @@ def bench_toy_cmd(
         print_json_or(rows, as_json, print_table)
     else:
         print_json_or(rows[names[0]], False, lambda d: print_table({names[0]: d}))
+
+
+@bench_app.command("eval")
+def bench_eval_cmd(
+    num: int = typer.Option(10000, "--num", help="Images per side (real and fake)."),
+    size: int = typer.Option(32, "--size", help="Image side in px."),
+    features: str = typer.Option("pixels", "--features", help="pixels | classifier | inception."),
+    classifier_data: str = typer.Option("", "--classifier-data", help="classifier: real training images, one subfolder per class."),
+    weights: str = typer.Option("", "--weights", help="inception: the FID Inception-v3 weights file."),
+    seed: int = typer.Option(0, "--seed"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Cost of the sample metrics: features for 2 x N synthetic images and every metric in one call.
+
+      translate bench eval --num 10000 --size 32 --features classifier --classifier-data data/digits/train
+    """
+    from ..evaluation.bench_metrics import bench_eval
+
+    def human(d: dict) -> None:
+        typer.echo(f"{d['extractor']} ({d['feature_dim']} features, {d['resize']}), {d['num_real']} + {d['num_fake']} images: "
+                   f"features {d['features_seconds']} s, all metrics {d['metrics_seconds']} s, peak RSS {d['peak_rss_mib']} MiB")
+        typer.echo("  " + ", ".join(f"{k} {v} s" for k, v in d["per_metric_seconds"].items()))
+
+    print_json_or(bench_eval(num, size, features, classifier_data, weights, seed), as_json, human)
