@@ -7,7 +7,7 @@ from translate.errors import ConfigError
 from translate.evaluation.toy import MIXTURES, run_toy, score_samples
 
 KEYS = {"loss", "mixture", "steps", "unrolled", "modes_covered", "n_modes", "high_quality", "mode_counts", "seconds", "cpu_seconds",
-        "diverged_at", "settings"}
+        "diverged_at", "settings", "precision", "recall"}
 
 
 def test_short_run_returns_scores_and_png(tmp_path):
@@ -31,6 +31,14 @@ def test_scoring_counts_modes_within_three_std():
     s = score_samples(samples, mix)
     assert s["modes_covered"] == 3 and s["high_quality"] == pytest.approx(90 / 100)
     assert score_samples(samples[:45], mix)["modes_covered"] == 1  # 30 + 15: only one mode has >= 20
+
+
+def test_precision_recall_next_to_modes():
+    mix = MIXTURES["ring"]()
+    good = score_samples(mix.sample(2000, torch.Generator().manual_seed(1)), mix)
+    assert good["precision"] > 0.95 and good["recall"] > 0.95
+    collapsed = score_samples(mix.means[:1] + mix.std * torch.randn(2000, 2, generator=torch.Generator().manual_seed(2)), mix)
+    assert collapsed["modes_covered"] == 1 and collapsed["precision"] > 0.95 and collapsed["recall"] < 0.2  # ~1/8
 
 
 def test_unknown_loss():

@@ -57,7 +57,7 @@ def bench_toy_cmd(
     out: Optional[str] = typer.Option(None, "--out", help="Scatter plot PNG (with --loss all: a folder of PNGs)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """2-D mixture of Gaussians with small MLPs: modes covered, high-quality share, scatter plot.
+    """2-D mixture of Gaussians with small MLPs: modes covered, high-quality share, precision/recall (k=3), scatter plot.
 
       translate bench toy --loss wgan-gp --steps 3000 --out ring.png
 
@@ -76,8 +76,33 @@ def bench_toy_cmd(
         if png and len(names) > 1:
             Path(out).mkdir(parents=True, exist_ok=True)
         r = run_toy(name, steps=steps, unrolled=unrolled, grid=grid, seed=seed, spectral_norm=spectral_norm, penalty=penalty, out_png=png)
-        rows[name] = {k: r[k] for k in ("modes_covered", "n_modes", "high_quality", "seconds", "diverged_at") if k in r}
+        rows[name] = {k: r[k] for k in ("modes_covered", "n_modes", "high_quality", "precision", "recall", "seconds",
+                                         "diverged_at") if k in r}
     if as_json or len(names) > 1:
         print_json_or(rows, as_json, print_table)
     else:
         print_json_or(rows[names[0]], False, lambda d: print_table({names[0]: d}))
+
+
+@bench_app.command("eval")
+def bench_eval_cmd(
+    num: int = typer.Option(10000, "--num", help="Images per side (real and fake)."),
+    size: int = typer.Option(32, "--size", help="Image side in px."),
+    features: str = typer.Option("pixels", "--features", help="pixels | classifier | inception."),
+    classifier_data: str = typer.Option("", "--classifier-data", help="classifier: real training images, one subfolder per class."),
+    weights: str = typer.Option("", "--weights", help="inception: the FID Inception-v3 weights file."),
+    seed: int = typer.Option(0, "--seed"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Cost of the sample metrics: features for 2 x N synthetic images and every metric in one call.
+
+      translate bench eval --num 10000 --size 32 --features classifier --classifier-data data/digits/train
+    """
+    from ..evaluation.bench_metrics import bench_eval
+
+    def human(d: dict) -> None:
+        typer.echo(f"{d['extractor']} ({d['feature_dim']} features, {d['resize']}), {d['num_real']} + {d['num_fake']} images: "
+                   f"features {d['features_seconds']} s, all metrics {d['metrics_seconds']} s, peak RSS {d['peak_rss_mib']} MiB")
+        typer.echo("  " + ", ".join(f"{k} {v} s" for k, v in d["per_metric_seconds"].items()))
+
+    print_json_or(bench_eval(num, size, features, classifier_data, weights, seed), as_json, human)

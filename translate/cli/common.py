@@ -9,6 +9,7 @@ import os
 from typing import Any, Callable
 
 import typer
+from typer.core import TyperGroup
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
@@ -18,7 +19,22 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 bench_app = typer.Typer(help="Measure training and inference speed, memory and FLOP/s.", no_args_is_help=True)
-eval_app = typer.Typer(help="Evaluate models and runs.", no_args_is_help=True)
+
+
+class EvalGroup(TyperGroup):
+    """``translate eval``: a first word that names no command is a metric list (``eval fid,kid TARGET``)."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["samples", *args]
+        return super().resolve_command(ctx, args)
+
+
+eval_app = typer.Typer(
+    cls=EvalGroup, no_args_is_help=True,
+    help="Evaluate models and runs: `translate eval METRICS TARGET --real DIR` (METRICS: a comma list of "
+         "fid, kid, is, mode-score, pr, dc, mmd, 1nn, swd) or one of the commands below.",
+)
 app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
 

@@ -113,3 +113,33 @@ def eval_duplicates_cmd(
 
     print_json_or(calc_metric("duplicates", target=target, num=num, seed=seed, psi=psi, reference=reference, threshold=threshold,
                              backend=backend, pairs_png=pairs), as_json, print_duplicates)
+
+
+@eval_app.command("samples", hidden=True)
+def eval_samples_cmd(
+    metrics: str = typer.Argument(..., help="Comma list: fid, kid, is, mode-score, pr, dc, mmd, 1nn, swd."),
+    target: str = typer.Argument(..., help="A latent model (run folder, .safetensors/.pth/.onnx) or a folder of images."),
+    real: str = typer.Option(..., "--real", help="Folder of real images (features cached per folder content)."),
+    features: str = typer.Option("classifier", "--features", help="pixels | classifier | inception."),
+    num: int = typer.Option(10000, "--num", help="Models: samples drawn; folders: at most N images (0: all)."),
+    num_real: int = typer.Option(0, "--num-real", help="At most N real images (0: all)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the latents and of KID subsets / IS splits / SWD directions."),
+    weights: str = typer.Option("", "--weights", help="inception: the FID Inception-v3 weights file (default: the cache)."),
+    classifier_data: str = typer.Option("", "--classifier-data", help="classifier: real training images, one subfolder per class."),
+    size: int = typer.Option(0, "--size", help="pixels/classifier: extractor side in px (default 32)."),
+    backend: str = typer.Option("torch", "--backend", help="torch | onnx (an .onnx target always runs on onnxruntime)."),
+    psi: float = typer.Option(1.0, "--psi", help="Models: truncation psi (StyleGAN)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Sample metrics of a latent model or an image folder against real images.
+
+      translate eval fid,kid,pr,1nn runs/dcgan-digits --real data/digits/test --classifier-data data/digits/train
+
+      translate eval fid,kid gen.onnx --real photos/ --features inception --weights weights-inception-2015-12-05-6726825d.pth
+    """
+    from ..evaluation.sample_eval import evaluate_samples
+    from .report import print_samples
+
+    result = evaluate_samples(metrics, target, real, features=features, num=num, num_real=num_real, seed=seed,
+                              weights=weights, classifier_data=classifier_data, size=size, backend=backend, psi=psi)
+    print_json_or(result, as_json, print_samples)

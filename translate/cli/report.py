@@ -88,3 +88,15 @@ def print_duplicates(d: dict[str, Any]) -> None:
     print(f"  support estimate (s50^2): {bound}{est:,}  (uniform model s50^2 / 2 ln 2: {d['support_uniform_model']:,.0f})")
     if d.get("pairs_png"):
         print(f"  closest pairs: {d['pairs_png']}")
+
+
+def print_samples(d: dict[str, Any]) -> None:
+    """The human-readable summary of :func:`evaluate_samples`: provenance line, then one row per value."""
+    what = d.get("model") or d.get("folder")
+    print(f"{what} vs {d['real']}: extractor {d['extractor']} ({d['feature_dim']} features), resize {d['resize']}, "
+          f"{d['num_real']} real{' (cached)' if d['real_features_cached'] else ''} / {d['num_fake']} fake samples")
+    t = Table("metric", "value", "seconds")
+    for name, r in d["metrics"].items():
+        vals = ", ".join(f"{k} {_fmt(v)}" for k, v in r.items() if k not in ("metric", "seconds"))
+        t.add_row(name, vals, _fmt(r["seconds"]))
+    _console.print(t)

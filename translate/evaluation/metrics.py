@@ -10,6 +10,10 @@ modules stay independent of each other and of the command line:
 | ``cycle`` | CycleGAN cycle-reconstruction L1 and translation change, with the identity baseline | ``cycle.py`` |
 | ``domain-accuracy`` | translations judged by a classifier trained on the real domains | ``domain_accuracy.py`` |
 | ``duplicates`` | birthday-paradox support estimate of a latent model's samples or a folder | ``duplicates.py`` |
+| ``fid`` ``kid`` ``is`` ``mode-score`` ``pr`` ``dc`` ``mmd`` ``1nn`` ``swd`` | sample metrics (``FeatureSet``s) | ``sample_metrics.py`` |
+
+The sample metrics take ``real=`` and ``fake=`` feature sets (``features.py`` extracts them,
+``sample_eval.py`` gathers the samples of a model or folder) and ``seed=``.
 
 Adding one: write its module, register a function here with ``@register_metric("name")``.
 """
@@ -20,10 +24,12 @@ import time
 from typing import Any, Callable
 
 from ..registry import Registry
+from . import sample_metrics as sm
 from .cycle import eval_cycle
 from .domain_accuracy import domain_accuracy as run_domain_accuracy
 from .duplicates import duplicates as run_duplicates
 from .paired import eval_paired
+from .sample_metrics import FeatureSet
 
 Metric = Callable[..., dict[str, Any]]
 METRICS: Registry[Metric] = Registry("metric")
@@ -72,3 +78,54 @@ def domain_accuracy(*, model: str, data: str, **options: Any) -> dict[str, Any]:
 def duplicates(*, target: str, **options: Any) -> dict[str, Any]:
     """Birthday-paradox support estimate (Arora & Zhang 2017) of a latent model's samples or a folder."""
     return run_duplicates(target, **options)
+
+
+# ----------------------------------------------------------------------------- sample metrics
+
+
+SAMPLE_METRICS: tuple[str, ...] = ("fid", "kid", "is", "mode-score", "pr", "dc", "mmd", "1nn", "swd")
+
+
+@register_metric("fid")
+def fid(*, real: FeatureSet, fake: FeatureSet, **_: Any) -> dict[str, Any]:
+    return sm.fid(real.features, fake.features)
+
+
+@register_metric("kid")
+def kid(*, real: FeatureSet, fake: FeatureSet, seed: int = 0, **_: Any) -> dict[str, Any]:
+    return sm.kid(real.features, fake.features, seed=seed)
+
+
+@register_metric("is")
+def inception_score(*, fake: FeatureSet, seed: int = 0, **_: Any) -> dict[str, Any]:
+    return sm.inception_score(fake.need_logits("is"), seed=seed)
+
+
+@register_metric("mode-score")
+def mode_score(*, real: FeatureSet, fake: FeatureSet, **_: Any) -> dict[str, Any]:
+    return sm.mode_score(real.need_logits("mode-score"), fake.need_logits("mode-score"))
+
+
+@register_metric("pr")
+def precision_recall(*, real: FeatureSet, fake: FeatureSet, **_: Any) -> dict[str, Any]:
+    return sm.precision_recall(real.features, fake.features, k=3)
+
+
+@register_metric("dc")
+def density_coverage(*, real: FeatureSet, fake: FeatureSet, **_: Any) -> dict[str, Any]:
+    return sm.density_coverage(real.features, fake.features, k=5)
+
+
+@register_metric("mmd")
+def mmd(*, real: FeatureSet, fake: FeatureSet, **_: Any) -> dict[str, Any]:
+    return sm.mmd(real.features, fake.features)
+
+
+@register_metric("1nn")
+def one_nn(*, real: FeatureSet, fake: FeatureSet, **_: Any) -> dict[str, Any]:
+    return sm.one_nn(real.features, fake.features)
+
+
+@register_metric("swd")
+def swd(*, real: FeatureSet, fake: FeatureSet, seed: int = 0, **_: Any) -> dict[str, Any]:
+    return sm.swd(real.features, fake.features, seed=seed)

@@ -32,6 +32,7 @@ from ..core.adversary import Adversary
 from ..core.optim import build_optimizer
 from ..core.phases import Phase, PhaseRunner, every
 from ..registry import LOSSES
+from .sample_metrics import precision_recall
 
 # ----------------------------------------------------------------------------- data
 
@@ -123,7 +124,8 @@ DEFAULT_SETTINGS = ToySettings()
 
 
 def score_samples(samples: Tensor, mix: Mixture, min_count: int = 20) -> dict[str, Any]:
-    """Modes covered and high-quality share: a sample is high quality within 3 std of a mode."""
+    """Modes covered and high-quality share (a sample is high quality within 3 std of a mode), and improved
+    precision/recall (k = 3) of the points against as many fresh mixture samples (fixed seed)."""
     dist = torch.cdist(samples, mix.means)  # [n, K]
     nearest, which = dist.min(1)
     good = nearest <= 3 * mix.std
@@ -134,7 +136,14 @@ def score_samples(samples: Tensor, mix: Mixture, min_count: int = 20) -> dict[st
         "n_modes": len(mix.means),
         "high_quality": float(good.float().mean()) if finite else 0.0,
         "mode_counts": counts.tolist(),
+        **(_pr(samples, mix) if finite else {"precision": 0.0, "recall": 0.0}),
     }
+
+
+def _pr(samples: Tensor, mix: Mixture) -> dict[str, float]:
+    real = mix.sample(len(samples), gen=torch.Generator().manual_seed(54321))  # [n, 2]
+    pr = precision_recall(real, samples, k=3)
+    return {"precision": pr["precision"], "recall": pr["recall"]}
 
 
 def plot_samples(samples: Tensor, mix: Mixture, path: str | Path, title: str) -> Path:
