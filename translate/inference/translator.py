@@ -29,7 +29,7 @@ def open_translator(model: str | Path, backend: str = "torch", *, net: str | Non
     """A ``Translator`` for ``model`` (run folder, generator file, reference ``.pth`` or ``.onnx`` file)."""
     if backend not in BACKENDS:
         raise ConfigError(f"--backend: expected {' or '.join(BACKENDS)}, got {backend!r}")
-    model_file_kind(model)  # an image, a text file, an empty file: one line saying what it is
+    kind = model_file_kind(model)  # an image, a text file, an empty file: one line saying what it is
     device = device or "auto"
     if backend == "torch" and not is_onnx(model):
         from .backend import TorchBackend  # torch; ONNX files run without it (the torch-free install)
@@ -49,6 +49,6 @@ def open_translator(model: str | Path, backend: str = "torch", *, net: str | Non
         from ..export.cache import cached_export
 
         # a reference .pth records no direction: export it as it is; the OnnxBackend takes --direction as its own
-        reference = model_file_kind(model) == "reference"
-        model = cached_export(model, arch=arch, arch_options=arch_options, net=net, direction=None if reference else direction)
+        model = cached_export(model, arch=arch, arch_options=arch_options, net=net,
+                              direction=None if kind == "reference" else direction)
     return Translator(OnnxBackend(model, DEVICE_PROVIDERS[device], direction=direction, net=net))

@@ -173,14 +173,16 @@ def _megapixels(n: int) -> str:
     return f"{n / 1e6:.1f}" if n >= 100_000 else f"{n / 1e6:.3g}"
 
 
-def check_pixels(path: str | Path, size: tuple[int, int], max_pixels: int) -> None:
+LIMIT_OPTION = "raise data.max_pixels"  # what the error tells the user to change; callers name their own knob
+
+
+def check_pixels(path: str | Path, size: tuple[int, int], max_pixels: int, limit_option: str = LIMIT_OPTION) -> None:
     """Raise when ``width * height`` exceeds ``max_pixels`` (0 = no limit)."""
     w, h = size
     if max_pixels and w * h > max_pixels:
         raise input_error(
             path,
-            f"{w}x{h} = {_megapixels(w * h)} MP exceeds the {_megapixels(max_pixels)} MP limit "
-            "(raise data.max_pixels)",
+            f"{w}x{h} = {_megapixels(w * h)} MP exceeds the {_megapixels(max_pixels)} MP limit ({limit_option})",
         )
 
 
@@ -191,15 +193,15 @@ def _allow_pixels(max_pixels: int) -> None:
         Image.MAX_IMAGE_PIXELS = max_pixels or None
 
 
-def _bomb(path: str | Path, exc: Exception, max_pixels: int) -> InputError:
+def _bomb(path: str | Path, exc: Exception, max_pixels: int, limit_option: str) -> InputError:
     """PIL refused a header at twice its own limit (which is >= ours): report it like ours."""
     m = re.search(r"\((\d+) pixels\)", str(exc))
     size = f"{_megapixels(int(m.group(1)))} MP" if m else "the image"
-    return input_error(path, f"{size} exceeds the {_megapixels(max_pixels)} MP limit (raise data.max_pixels)")
+    return input_error(path, f"{size} exceeds the {_megapixels(max_pixels)} MP limit ({limit_option})")
 
 
 @contextmanager
-def _opened(path: str | Path, max_pixels: int) -> Iterator[Image.Image]:
+def _opened(path: str | Path, max_pixels: int, limit_option: str = LIMIT_OPTION) -> Iterator[Image.Image]:
     """``Image.open`` whose every failure becomes a one-line InputError naming the file."""
     _allow_pixels(max_pixels)
     try:
@@ -210,7 +212,7 @@ def _opened(path: str | Path, max_pixels: int) -> Iterator[Image.Image]:
     except InputError:
         raise
     except Image.DecompressionBombError as exc:
-        raise _bomb(path, exc, max_pixels) from None
+        raise _bomb(path, exc, max_pixels, limit_option) from None
     except FileNotFoundError:
         raise input_error(path, "file not found") from None
     except IsADirectoryError:
@@ -237,10 +239,14 @@ def _exif_upright(img: Image.Image) -> Image.Image:
         return img
 
 
-def load_image(path: str | Path, max_pixels: int = 40_000_000, alpha: str = "white") -> Image.Image:
-    """Decode ``path`` fully to an RGB PIL image (size checked first, EXIF orientation applied)."""
-    with _opened(path, max_pixels) as img:
-        check_pixels(path, img.size, max_pixels)  # header only, before decoding
+def load_image(path: str | Path, max_pixels: int = 40_000_000, alpha: str = "white",
+               limit_option: str = LIMIT_OPTION) -> Image.Image:
+    """Decode ``path`` fully to an RGB PIL image (size checked first, EXIF orientation applied).
+
+    ``limit_option``: the knob the pixel-limit error names (the web demo: the server's ``--max-pixels``).
+    """
+    with _opened(path, max_pixels, limit_option) as img:
+        check_pixels(path, img.size, max_pixels, limit_option)  # header only, before decoding
         img.load()
         upright = _exif_upright(img)
         out = to_rgb(upright, alpha, path)

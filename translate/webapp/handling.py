@@ -158,9 +158,9 @@ def read_upload(path: str | Path | None, limits: Limits) -> Image.Image:
     if size > limits.max_file_mb * 1e6:
         raise InputError(f"{name}: {size / 1e6:.1f} MB exceeds the {limits.max_file_mb:g} MB upload limit")
     try:
-        return load_image(path, max_pixels=limits.max_pixels)
-    except InputError as exc:  # the server's knob is --max-pixels, not the training key the loader names
-        raise InputError(str(exc).replace(str(path), name).replace("(raise data.max_pixels)", "(the server's --max-pixels)")) from None
+        return load_image(path, max_pixels=limits.max_pixels, limit_option="the server's --max-pixels")
+    except InputError as exc:
+        raise InputError(str(exc).replace(str(path), name)) from None
 
 
 def clamp_work_size(entry: ModelEntry, work: Any, limits: Limits) -> int:
