@@ -35,6 +35,7 @@ from ..errors import InputError
 from ..inference import open_translator
 from ..runtime.imagefiles import IMG_EXTENSIONS, list_images, load_image
 from ..runtime.latent import sample_arrays
+from ..runtime.modelfiles import REFERENCE_SUFFIXES
 from ..runtime.processing import array_to_pil, pil_to_array
 
 DEFAULT_THRESHOLD = 0.05
@@ -219,10 +220,10 @@ def save_pairs_png(images: Tensor, pairs: list[tuple[int, int, float]], path: st
 
 
 def is_model(path: str | Path) -> bool:
-    """A run folder, generator file or ONNX file (else: a folder of images)."""
+    """A run folder, generator file, ONNX file or reference .pth/.ckpt (else: a folder of images)."""
     p = Path(path)
     if p.is_file():
-        return p.suffix.lower() in (".safetensors", ".onnx")
+        return p.suffix.lower() in (".safetensors", ".onnx", *REFERENCE_SUFFIXES)
     return (p / "config.yaml").is_file() or (p / "checkpoints").is_dir()
 
 

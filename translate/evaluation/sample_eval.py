@@ -10,7 +10,6 @@ number of real and fake samples.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
@@ -50,8 +49,8 @@ def model_batches(tr: Any, num: int, seed: int, size: int, psi: float = 1.0, bat
 def target_features(ex: Any, target: str, num: int, seed: int, backend: str = "torch",
                     psi: float = 1.0) -> tuple[FeatureSet, dict[str, Any]]:
     """Features of the fake side and a description of where they came from."""
-    if is_model(target) or Path(target).suffix.lower() == ".pth":
-        tr = open_translator(target, "onnx" if Path(target).suffix.lower() == ".onnx" else backend)
+    if is_model(target):
+        tr = open_translator(target, backend)  # an .onnx file runs on onnxruntime whatever the backend
         if tr.info.kind != "latent":
             raise ConfigError(f"{target}: sample metrics of translation models take a folder of their outputs "
                               "(translate predict MODEL INPUTS -o DIR, then translate eval METRICS DIR --real ...)")
