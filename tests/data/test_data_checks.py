@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from translate.data import build_dataset, detect_layout, scan_folder
-from translate.data.checks import resolve_layout
+from translate.data.checks import matching_layouts, pair_dirs, resolve_layout
 from translate.errors import InputError
 
 
@@ -19,6 +19,28 @@ def test_detect_each_layout(aligned_root, folders_root, unpaired_root, domains_r
     assert detect_layout(attr_root) == "attributes"
     make_image(tmp_path / "photos" / "x" / "1.jpg", w=30, h=20)
     assert detect_layout(tmp_path / "photos") == "single"
+
+
+def test_detect_layouts_without_a_split_folder(tmp_path, make_image, small_cfg):
+    """Issue 13 item 7: top-level A/ + B/ and ROOT/<domain>/ read as the train split (was 'single')."""
+    ab = tmp_path / "ab"
+    for side in "AB":
+        for i in range(2):
+            make_image(ab / side / f"{i}.png", w=20, h=20, seed=i)
+    assert detect_layout(ab) == "folders"
+    assert matching_layouts(ab)[:2] == ["folders", "unpaired"]  # CycleGAN reads the same folders unpaired
+    assert pair_dirs(ab, "train") == (ab / "A", ab / "B") and pair_dirs(ab, "test") is None
+    ds = build_dataset(small_cfg(ab, layout="unpaired"))
+    assert len(ds) == 2 and "/A/" in ds[0]["A_path"] and "/B/" in ds[0]["B_path"]
+    dom = tmp_path / "dom"
+    for name in ("cat", "dog"):
+        make_image(dom / name / "1.png", w=20, h=20)
+    assert detect_layout(dom) == "domains"
+    # a split folder still wins over ROOT: ROOT/train/ with images is aligned or single, never domains
+    make_image(dom / "train" / "x.png", w=20, h=20)
+    assert detect_layout(dom) == "single"
+    report = scan_folder(ab)
+    assert report.layout == "folders" and report.ok
 
 
 def test_detect_nothing_fits(tmp_path):

@@ -171,7 +171,7 @@ def test_reference_cyclegan_generator_imports_and_predicts(tmp_path):
 
 @pytest.mark.parametrize("setup, message", [
     ("empty_trainB", "trainB: no images found"),
-    ("paired", "needs a unpaired layout"),
+    ("paired", "cyclegan reads the layouts unpaired ("),
 ])
 def test_bad_data_exits_2(setup, message, unpaired_dir, tmp_path, capsys):
     if setup == "empty_trainB":

@@ -249,7 +249,7 @@ def test_wrong_layout_is_named(tmp_path, capsys):
     root = make_aligned(tmp_path / "pairs", 2, SIZE)
     assert run_cli(["train", "stargan", "--data", str(root), "--recipe", "rafd", "--set", "data.layout=auto", "--steps", "1"]) == 2
     err = capsys.readouterr().err
-    assert str(root) in err and "domains or attributes" in err
+    assert str(root) in err and "stargan reads the layouts domains (" in err and "this folder looks like aligned (" in err
 
 
 def test_bench_train_with_gradient_penalty():

@@ -212,7 +212,7 @@ def scan_folder(
 
 # how each layout marks a split on disk (default: ROOT/<split>/); attribute tables always have both
 _SPLIT_MARK: dict[str, Callable[[Path, str], bool]] = {
-    "unpaired": lambda r, s: (r / f"{s}A").is_dir(),
+    "unpaired": lambda r, s: (r / f"{s}A").is_dir() or (r / s / "A").is_dir(),
     "attributes": lambda r, s: s in ("train", "test"),
 }
 
@@ -226,9 +226,25 @@ def _split_exists(root: Path, layout: str, split: str) -> bool:
 ATTR_TABLES = ("list_attr_celeba.txt",)
 
 
+def split_root(root: Path, split: str) -> Path:
+    """``ROOT/<split>``, or ROOT itself for a train split without its folder (as the datasets read it)."""
+    d = root / split
+    return root if split == "train" and not d.is_dir() else d
+
+
+def pair_dirs(root: str | Path, split: str) -> tuple[Path, Path] | None:
+    """The A and B folders of a split: ``ROOT/<split>A`` + ``ROOT/<split>B`` (CycleGAN), else
+    ``ROOT/<split>/A`` + ``ROOT/<split>/B`` (for train also ``ROOT/A`` + ``ROOT/B``); None when neither."""
+    r = Path(root)
+    for a, b in ((r / f"{split}A", r / f"{split}B"), (split_root(r, split) / "A", split_root(r, split) / "B")):
+        if a.is_dir() and b.is_dir():
+            return a, b
+    return None
+
+
 def _aligned_like(folder: Path) -> bool:
     sizes = []
-    for p in sample(list_images(folder), 8):
+    for p in sample(list_images(folder), 8) if folder.is_dir() else []:
         try:
             sizes.append(open_header(p, DataConfig.max_pixels)[0])
         except InputError:  # a bad file says nothing about the layout
@@ -242,31 +258,41 @@ def _domain_dirs(folder: Path) -> list[Path]:
             and list_images(d, recursive=True)] if folder.is_dir() else []
 
 
-# (layout, what it expects, test(root, split)) in the order they are tried
+def _pair_folders(r: Path, s: str) -> bool:
+    return (split_root(r, s) / "A").is_dir() and (split_root(r, s) / "B").is_dir()
+
+
+# (layout, what it expects, test(root, split)) in the order they are tried; a train split without
+# its folder is looked for in ROOT itself, as the datasets read it
 DETECTORS: list[tuple[str, str, Callable[[Path, str], bool]]] = [
     ("attributes", "ROOT/list_attr_celeba.txt + images",
      lambda r, s: any((r / t).is_file() for t in ATTR_TABLES)),
-    ("unpaired", "ROOT/<split>A/ and ROOT/<split>B/",
-     lambda r, s: (r / f"{s}A").is_dir() and (r / f"{s}B").is_dir()),
-    ("folders", "ROOT/<split>/A/ and ROOT/<split>/B/ with matching names",
-     lambda r, s: (r / s / "A").is_dir() and (r / s / "B").is_dir()),
-    ("aligned", "ROOT/<split>/*.jpg of one even width, each A|B side by side (halves not taller than wide)",
-     lambda r, s: _aligned_like(r / s)),
-    ("domains", "ROOT/<split>/<domain>/* with two or more domain folders",
-     lambda r, s: not list_images(r / s) and len(_domain_dirs(r / s)) >= 2),
-    ("single", "any images under ROOT (recursively)",
+    ("folders", "ROOT/<split>/A/ and ROOT/<split>/B/ with matching names, or ROOT/A/ and ROOT/B/", _pair_folders),
+    ("unpaired", "ROOT/<split>A/ and ROOT/<split>B/, ROOT/<split>/A/ and ROOT/<split>/B/, or ROOT/A/ and ROOT/B/",
+     lambda r, s: pair_dirs(r, s) is not None),
+    ("aligned", "ROOT/<split>/*.jpg of one even width, each A|B side by side, halves not taller than wide",
+     lambda r, s: _aligned_like(split_root(r, s))),
+    ("domains", "ROOT/<split>/<domain>/* or ROOT/<domain>/*, two or more domain folders",
+     lambda r, s: not list_images(split_root(r, s)) and len(_domain_dirs(split_root(r, s))) >= 2),
+    ("single", "any images under ROOT, at any depth",
      lambda r, s: bool(list_images(r, recursive=True))),
 ]
+EXPECTS = {name: expects for name, expects, _ in DETECTORS}
+
+
+def matching_layouts(root: str | Path, split: str = "train") -> list[str]:
+    """Every layout ``root`` can be read as, in detection order; InputError listing what each expects."""
+    r = require_dir(root)
+    found = [name for name, _, test in DETECTORS if test(r, split)]
+    if not found:
+        tried = "; ".join(f"{name} ({expects})" for name, expects, _ in DETECTORS)
+        raise InputError(f"{r}: cannot tell the data layout; tried {tried}. Set data.layout explicitly")
+    return found
 
 
 def detect_layout(root: str | Path, split: str = "train") -> str:
-    """The layout name for ``layout: auto``; InputError listing what each layout expects."""
-    r = require_dir(root)
-    for name, _, test in DETECTORS:
-        if test(r, split):
-            return name
-    tried = "; ".join(f"{name} ({expects})" for name, expects, _ in DETECTORS)
-    raise InputError(f"{r}: cannot tell the data layout; tried {tried}. Set data.layout explicitly")
+    """The layout name for ``layout: auto`` (the first that fits); InputError listing what each expects."""
+    return matching_layouts(root, split)[0]
 
 
 def resolve_layout(cfg: DataConfig, split: str = "train") -> str:

@@ -3,6 +3,9 @@
     ROOT/trainA/*   domain A (e.g. horses)      ROOT/testA/*
     ROOT/trainB/*   domain B (e.g. zebras)      ROOT/testB/*
 
+or ``ROOT/<split>/A`` + ``ROOT/<split>/B`` (paired folders read as unpaired), or for training
+``ROOT/A`` + ``ROOT/B`` without a split folder (``checks.pair_dirs``).
+
 Folders may hold different numbers of images. The length is max(len A, len B); item ``i`` takes
 A[i mod len A] and a B drawn from the item's generator (``data.serial_batches``: B[i mod len B]),
 so the random B is reproducible for a given (seed, epoch, index). A and B are augmented
@@ -18,26 +21,28 @@ from typing import Any
 import numpy as np
 
 from ..config import DataConfig
+from ..errors import InputError
 from ..registry import DATASETS
 from .base import SeededDataset, check_direction
-from .checks import header_pass, require_dir, require_images
+from .checks import header_pass, pair_dirs, require_images
 from .transforms import build_transform
 
 
 @DATASETS.register("unpaired")
 class UnpairedDataset(SeededDataset):
-    """CycleGAN ``ROOT/<split>A`` + ``ROOT/<split>B``, B random per item."""
+    """CycleGAN ``ROOT/<split>A`` + ``ROOT/<split>B`` (or ``<split>/A`` + ``<split>/B``), B random per item."""
 
     layout = "unpaired"
-    expects = "ROOT/<split>A/ and ROOT/<split>B/"
+    expects = "ROOT/<split>A/ and ROOT/<split>B/, or ROOT/<split>/A/ and ROOT/<split>/B/ (train: or ROOT/A/ and ROOT/B/)"
 
     def __init__(
         self, cfg: DataConfig, split: str = "train", train: bool = True, seed: int = 0, multiple: int = 1
     ) -> None:
         super().__init__(cfg, split, train, seed, multiple)
-        dir_a, dir_b = self.root / f"{split}A", self.root / f"{split}B"
-        require_dir(dir_a, self.expects)
-        require_dir(dir_b, self.expects)
+        dirs = pair_dirs(self.root, split)
+        if dirs is None:
+            raise InputError(f"{self.root / (split + 'A')}: no such folder (expected {self.expects})")
+        dir_a, dir_b = dirs
         self.files_a: list[Path] = self.limit(require_images(dir_a, recursive=True, expected=self.expects))
         self.files_b: list[Path] = self.limit(require_images(dir_b, recursive=True, expected=self.expects))
         if cfg.direction == "BtoA":

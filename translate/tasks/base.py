@@ -63,6 +63,7 @@ class Task(ABC):
     order: ClassVar[tuple[str, ...]] = ("d", "g")  # update order within one step
     generator_names: ClassVar[tuple[str, ...]] = ("G",)  # nets in generator checkpoints (+EMA)
     default_recipe: ClassVar[str] = "default"  # models/<task>/<recipe>.yaml
+    layouts: ClassVar[tuple[str, ...]] = ()  # data layouts the task reads (layout: auto picks the first detected)
 
     def __init__(self, cfg: Config, device: torch.device | str = "cpu", total_steps: int = 1) -> None:
         self.cfg = cfg

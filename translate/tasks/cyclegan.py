@@ -51,6 +51,7 @@ class CycleGANTask(Task):
     """Unpaired translation between domains A and B with two generators and two discriminators."""
 
     name = "cyclegan"
+    layouts = ("unpaired",)
     order = ("g", "d")  # the reference updates G first, then D on pooled fakes
     generator_names = ("G_A", "G_B")
 
@@ -82,7 +83,7 @@ class CycleGANTask(Task):
         cfg = self.cfg
         if not train:  # evaluation: B in order too, so every test image of both folders is seen
             cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, serial_batches=True))
-        return build_dataset(cfg, split, train, self.nets["G_A"].input_multiple, ("unpaired",))
+        return build_dataset(cfg, split, train, self.nets["G_A"].input_multiple, self.layouts)
 
     # -- losses ----------------------------------------------------------------------------------
     def forward(self, batch: Batch, need_grad: bool) -> dict[str, Tensor]:

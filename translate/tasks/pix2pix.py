@@ -49,6 +49,7 @@ class Pix2PixTask(Task):
     """Paired image-to-image translation A -> B."""
 
     name = "pix2pix"
+    layouts = ("aligned", "folders", "derived")
 
     def __init__(self, cfg, device="cpu", total_steps: int = 1) -> None:
         self.opts: Pix2PixOptions = from_dict(Pix2PixOptions, cfg.options, "options")
@@ -74,7 +75,7 @@ class Pix2PixTask(Task):
         return {"G": g, "D": d}
 
     def build_dataset(self, split: str, train: bool):
-        return build_dataset(self.cfg, split, train, self.nets["G"].input_multiple, ("aligned", "folders", "derived"))
+        return build_dataset(self.cfg, split, train, self.nets["G"].input_multiple, self.layouts)
 
     # -- losses ----------------------------------------------------------------------------------
     def _d_input(self, a: Tensor, b: Tensor) -> Tensor:

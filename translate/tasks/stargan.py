@@ -37,8 +37,6 @@ from .stargan_labels import (
     sample_targets,
 )
 
-LAYOUTS = ("domains", "attributes")
-
 
 @dataclass
 class StarGANOptions:
@@ -70,6 +68,7 @@ class StarGANTask(Task):
     """Multi-domain translation with one generator conditioned on target labels."""
 
     name = "stargan"
+    layouts = ("domains", "attributes")
 
     def __init__(self, cfg, device="cpu", total_steps: int = 1) -> None:
         self.opts: StarGANOptions = from_dict(StarGANOptions, cfg.options, "options")
@@ -77,7 +76,7 @@ class StarGANTask(Task):
             raise ConfigError(f"options.label_mode: expected auto, single or multi, got {self.opts.label_mode!r}")
         if self.opts.target not in ("permute", "flip"):
             raise ConfigError(f"options.target: expected permute or flip, got {self.opts.target!r}")
-        self.domains, self.mode, self.groups = domain_setup(cfg, self.opts.label_mode, LAYOUTS)
+        self.domains, self.mode, self.groups = domain_setup(cfg, self.opts.label_mode, self.layouts)
         super().__init__(cfg, device, total_steps)
 
     @classmethod
@@ -97,7 +96,7 @@ class StarGANTask(Task):
         return {"G": g, "D": d}
 
     def build_dataset(self, split: str, train: bool):
-        ds = build_dataset(self.cfg, split, train, self.nets["G"].input_multiple, LAYOUTS)
+        ds = build_dataset(self.cfg, split, train, self.nets["G"].input_multiple, self.layouts)
         if list(ds.domain_names) != self.domains:
             raise ConfigError(f"{self.cfg.data.root}: the {split} split has domains {ds.domain_names}, "
                               f"the model was built for {self.domains}")

@@ -16,12 +16,12 @@ import torch
 from torch import Tensor
 
 from ..config import Config
-from ..data import resolve_layout
 from ..data.checks import split_dir
 from ..data.multidomain import CELEBA_DEFAULT, exclusive_groups, select
 from ..errors import InputError
 from ..runtime.conditioning import flip_one
 from ..runtime.imagefiles import natural_key
+from .data import layout_hint, task_layout
 
 LABEL_MODES = ("single", "multi")
 
@@ -36,6 +36,9 @@ def _folder_domains(root: str, split: str, wanted: list[str]) -> list[str]:
 
 def _table_domains(root: str, attr_file: str, wanted: list[str]) -> list[str]:
     table = Path(attr_file) if attr_file else Path(root) / "list_attr_celeba.txt"
+    if not table.is_file():
+        raise InputError(f"{table}: attribute table not found (the attributes layout reads a CelebA-style "
+                         "list_attr_celeba.txt; set data.attr_file)")
     try:
         with open(table, encoding="utf-8") as f:
             f.readline()
@@ -51,14 +54,12 @@ def domain_setup(cfg: Config, label_mode: str, layouts: tuple[str, ...]) -> tupl
     """(domain names, label mode "single"/"multi", exclusive groups as index lists) for a run."""
     d = cfg.data
     if d.root and Path(d.root).exists():  # (a missing folder is reported when the dataset is built)
-        layout = resolve_layout(d, d.split or "train")
-        if layout not in layouts:
-            raise InputError(f"{d.root}: stargan needs a {' or '.join(layouts)} layout, found {layout!r} "
-                             "(see datasets/README.md)")
-        if layout == "domains":
-            names = _folder_domains(d.root, d.split or "train", list(d.domains))
-        else:
-            names = _table_domains(d.root, d.attr_file, list(d.domains))
+        with layout_hint(cfg, layouts):  # e.g. folders per domain under a recipe for a table: --recipe rafd
+            layout = task_layout(cfg, layouts)
+            if layout == "domains":
+                names = _folder_domains(d.root, d.split or "train", list(d.domains))
+            else:
+                names = _table_domains(d.root, d.attr_file, list(d.domains))
     else:  # no data (translate info, synthetic benchmarks): the recipe's domains or c_dim placeholders
         layout = d.layout
         c_dim = int(cfg.generator.options.get("c_dim", 5))

@@ -46,6 +46,7 @@ def class_names(cfg: Any) -> list[str]:
 class LatentTask(Task):
     """G(z [, y]) -> image vs D(image [, y]); subclasses build the nets and may add regularisers."""
     options_cls: type = LatentOptions
+    layouts = ("single",)
 
     def __init__(self, cfg, device="cpu", total_steps: int = 1) -> None:
         self.opts = from_dict(self.options_cls, cfg.options, "options")
@@ -76,7 +77,7 @@ class LatentTask(Task):
         return int(self.nets["G"].z_dim)
 
     def build_dataset(self, split: str, train: bool):
-        return build_dataset(self.cfg, split, train, 1, ("single",), labels=self.opts.conditional)
+        return build_dataset(self.cfg, split, train, 1, self.layouts, labels=self.opts.conditional)
 
     # -- latents ---------------------------------------------------------------------------------
     def latents(self, n: int, generator: torch.Generator | None = None) -> Tensor:
