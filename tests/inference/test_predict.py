@@ -69,3 +69,23 @@ def test_predict_never_writes_over_its_inputs_or_earlier_outputs(tmp_path: Path,
     assert "already exists" in capsys.readouterr().err
     assert run_cli(["predict", str(pth), str(photos), "--out", str(out), "--overwrite", *ref]) == 0
     assert (out / "cat_jpg.png").read_bytes() == first
+
+
+def test_max_pixels_skips_large_inputs_naming_the_option(tmp_path: Path, capsys) -> None:
+    """Issue 13 item 10: the pixel limit of predict is --max-pixels (was the training key data.max_pixels)."""
+    pth = _reference_pth(tmp_path)
+    ref = ["--arch", "unet", "--arch-opt", "num_downs=5", "--arch-opt", "ngf=4"]
+    photos = tmp_path / "in"
+    photos.mkdir()
+    Image.new("RGB", (32, 32), (10, 10, 200)).save(photos / "small.png")
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(photos / "big.png")  # 3072 px
+    out = tmp_path / "out"
+    assert run_cli(["predict", str(pth), str(photos), "--out", str(out), "--max-pixels", "2000", *ref]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert f"{photos / 'big.png'}: 64x48 = " in err[0] and "MP limit (raise --max-pixels)" in err[0]
+    assert "data.max_pixels" not in "\n".join(err) and "1 input(s) could not be read" in err[-1]
+    assert sorted(p.name for p in out.iterdir()) == ["small.png"]
+    assert run_cli(["predict", str(pth), str(photos / "big.png"), "--out", str(tmp_path / "all"), "--max-pixels", "0", *ref]) == 0
+    assert Image.open(tmp_path / "all" / "big.png").size == (64, 48)
+    assert run_cli(["predict", str(pth), str(photos), "--out", str(tmp_path / "neg"), "--max-pixels", "-1", *ref]) == 2
+    assert "--max-pixels: expected 0 (no limit)" in capsys.readouterr().err

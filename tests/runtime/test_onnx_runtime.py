@@ -60,6 +60,11 @@ def test_runtime_and_pipeline_without_torch(p2p_onnx: Path, tmp_path: Path) -> N
             runpy.run_path(sys.argv[0].replace("pipeline.py", "") + "export/pipeline.py", run_name="__main__")
         except SystemExit as e:
             assert e.code == 0, e.code
+        sys.argv = ["pipeline.py", model, folder, out + "_limited", "--providers", "cpu", "--max-pixels", "1200"]
+        try:  # 32x32 = 1024 px pass, 45x27 = 1215 px is reported naming --max-pixels, exit 2
+            runpy.run_path(sys.argv[0].replace("pipeline.py", "") + "export/pipeline.py", run_name="__main__")
+        except SystemExit as e:
+            assert e.code == 2, e.code
         loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "torchvision", "safetensors"))
         assert not loaded, loaded
         print("providers", tr.providers, "ok")
@@ -70,6 +75,8 @@ def test_runtime_and_pipeline_without_torch(p2p_onnx: Path, tmp_path: Path) -> N
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.png")) == [
         "odd.png", "sub/img0.png", "sub/img1.png", "sub/img2.png"]
     assert len(list((tmp_path / "out_pipeline").rglob("*.png"))) == 4
+    assert len(list((tmp_path / "out_limited").rglob("*.png"))) == 3
+    assert "odd.png: 45x27 = " in r.stderr and "MP limit (raise --max-pixels)" in r.stderr
     assert folder.is_dir()
 
 

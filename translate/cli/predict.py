@@ -6,7 +6,8 @@ from typing import List, Optional
 
 import typer
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
+from ..runtime.files import MAX_PIXELS
 from .common import app
 
 
@@ -20,6 +21,8 @@ def predict(
     direction: Optional[str] = typer.Option(None, "--direction", help="AtoB | BtoA (CycleGAN)."),
     net: Optional[str] = typer.Option(None, "--net", help="Which generator of the file (G, G_A, G_B)."),
     size: int = typer.Option(0, "--size", help="Process with the longer side at PX, then resize back (0: native size)."),
+    max_pixels: int = typer.Option(MAX_PIXELS, "--max-pixels",
+                                   help="Largest input in pixels (width x height, read before decoding; 0: none); larger are skipped."),
     batch: int = typer.Option(8, "--batch", help="Images per forward pass."),
     backend: str = typer.Option("torch", "--backend", help="torch | onnx."),
     arch: Optional[str] = typer.Option(None, "--arch", help="Architecture of a reference .pth (unet_256, resnet_9blocks, ...)."),
@@ -53,6 +56,8 @@ def predict(
 
       translate predict runs/stylegan-1 --num 4 --interpolate 8 --slerp --psi 0.7 --out strips/
     """
+    if max_pixels < 0:
+        raise ConfigError(f"--max-pixels: expected 0 (no limit) or a positive pixel count, got {max_pixels}")
     if num or interpolate or mix_grid or class_ is not None:
         from ..inference.latent import predict_latent
 
@@ -66,6 +71,6 @@ def predict(
 
     failed = predict_files(model, inputs or [], out, direction=direction, net=net, size=size, batch=batch, backend=backend,
                            arch=arch, arch_opt=arch_opt, aligned=aligned, train_mode=train_mode, device=device,
-                           domain=domain, attrs=attrs, overwrite=overwrite)
+                           domain=domain, attrs=attrs, overwrite=overwrite, max_pixels=max_pixels)
     if failed:
         raise InputError(f"{failed} input(s) could not be read (listed above); the others were written to {out}")

@@ -20,6 +20,9 @@ from .conditioning import all_targets
 from .imagefiles import IMG_EXTENSIONS, is_image_file, load_image
 from .outputs import plan_outputs
 
+MAX_PIXELS = 40_000_000  # default decoded size limit of an input to translate (width x height; 0: none)
+PIXELS_OPTION = "raise --max-pixels"  # the knob the pixel-limit error names (predict, export/pipeline.py)
+
 
 def cache_dir(*parts: str) -> Path:
     """``$TRANSLATE_CACHE`` (or ``$XDG_CACHE_HOME``/``~/.cache`` + ``gan-translate``) / ``parts``."""
@@ -48,9 +51,13 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[tuple[Path, Path]]:
     return out
 
 
-def _load_batches(inputs: Iterable[str | Path], out: str | Path, batch: int,
-                  overwrite: bool = False) -> Iterable[tuple[list[Any], list[Path], int]]:
+def _load_batches(inputs: Iterable[str | Path], out: str | Path, batch: int, overwrite: bool = False,
+                  max_pixels: int = MAX_PIXELS, limit_option: str = PIXELS_OPTION,
+                  ) -> Iterable[tuple[list[Any], list[Path], int]]:
     """(images, output paths, unreadable count) per batch of inputs; bad files reported on stderr.
+
+    An input over ``max_pixels`` (width x height, read from the header before decoding) is a bad
+    file whose one-line error names ``limit_option``.
 
     Every output path is planned (and checked against the inputs and existing files) before the
     first image is written: ``translate.runtime.outputs.plan_outputs``.
@@ -61,7 +68,7 @@ def _load_batches(inputs: Iterable[str | Path], out: str | Path, batch: int,
         images, dests, failed = [], [], 0
         for f, dest in plan[s : s + batch]:
             try:
-                images.append(load_image(f))
+                images.append(load_image(f, max_pixels=max_pixels, limit_option=limit_option))
             except InputError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 failed += 1
@@ -78,19 +85,20 @@ def _save(img: Any, dest: Path) -> Path:
 
 def translate_files(
     tr: Any, inputs: Iterable[str | Path], out: str | Path, *, size: int = 0, batch: int = 8,
-    aligned: bool = False, overwrite: bool = False, **cond: Any,
+    aligned: bool = False, overwrite: bool = False, max_pixels: int = MAX_PIXELS, limit_option: str = PIXELS_OPTION,
+    **cond: Any,
 ) -> tuple[list[Path], int]:
     """Translate every input image with ``tr`` into ``out``; returns (written files, failed inputs).
 
     ``tr`` is a ``translate.runtime.translator.Translator``. Unreadable inputs are reported on stderr
     (one line each) and skipped. ``aligned``: inputs are A|B pairs and the model's source half is
     translated. Outputs are named by ``translate.runtime.outputs.plan_outputs``; nothing is written
-    over an input or an existing file unless ``overwrite``.
+    over an input or an existing file unless ``overwrite``. Inputs over ``max_pixels`` are bad files.
     """
     take = "B" if tr.info.direction == "BtoA" else "A"
     written: list[Path] = []
     failed = 0
-    for images, dests, bad in _load_batches(inputs, out, batch, overwrite):
+    for images, dests, bad in _load_batches(inputs, out, batch, overwrite, max_pixels, limit_option):
         failed += bad
         if not images:
             continue
@@ -100,12 +108,13 @@ def translate_files(
 
 
 def translate_strips(tr: Any, inputs: Iterable[str | Path], out: str | Path, *, attrs: str | None = None,
-                     size: int = 0, batch: int = 8, overwrite: bool = False) -> tuple[list[Path], int]:
+                     size: int = 0, batch: int = 8, overwrite: bool = False, max_pixels: int = MAX_PIXELS,
+                     limit_option: str = PIXELS_OPTION) -> tuple[list[Path], int]:
     """``--domain all``: ``out/<name>.png`` = input | output for domain 1 | ... ; returns (written, failed)."""
     targets = all_targets(tr.info, tr.c_dim, attrs)
     written: list[Path] = []
     failed = 0
-    for images, dests, bad in _load_batches(inputs, out, batch, overwrite):
+    for images, dests, bad in _load_batches(inputs, out, batch, overwrite, max_pixels, limit_option):
         failed += bad
         columns = [tr.translate(images, size=size, batch_size=batch, domain=vec) for _, vec in targets] if images else []
         written += [_save(ops.strip([images[j]] + [col[j] for col in columns]), d) for j, d in enumerate(dests)]

@@ -23,7 +23,7 @@ from PIL import Image
 from ..errors import ConfigError
 from . import processing as ops
 from .conditioning import class_labels, domain_vector
-from .files import translate_files
+from .files import MAX_PIXELS, translate_files
 from .latent import sample_images
 from .modelinfo import InputSpec, ModelInfo
 
@@ -123,11 +123,14 @@ class Translator:
                                     size=size, batch_size=batch_size, prepare=self.prepare, fixed=self.backend.static_hw)
 
     def translate_files(self, inputs: Sequence[str | Path], out_dir: str | Path, *, size: int = 0, batch_size: int = 8,
-                        aligned: bool = False, overwrite: bool = False, **cond: Any) -> tuple[list[Path], int]:
+                        aligned: bool = False, overwrite: bool = False, max_pixels: int = MAX_PIXELS,
+                        **cond: Any) -> tuple[list[Path], int]:
         """Files/folders/globs in, PNGs in ``out_dir``; returns (written files, unreadable inputs).
 
-        Never writes over an input or an existing file unless ``overwrite`` (``runtime/outputs.py``)."""
-        return translate_files(self, inputs, out_dir, size=size, batch=batch_size, aligned=aligned, overwrite=overwrite, **cond)
+        Never writes over an input or an existing file unless ``overwrite`` (``runtime/outputs.py``);
+        inputs over ``max_pixels`` (width x height, 0: no limit) are reported and skipped."""
+        return translate_files(self, inputs, out_dir, size=size, batch=batch_size, aligned=aligned, overwrite=overwrite,
+                               max_pixels=max_pixels, limit_option="raise max_pixels", **cond)
 
     def sample(self, num: int, seed: int = 0, psi: float = 1.0, *, y: Any = None, batch_size: int = 8) -> list[Image.Image]:
         """``num`` images from a latent model: z ~ N(0, 1) by ``numpy.random.default_rng(seed)``."""
