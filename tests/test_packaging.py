@@ -101,6 +101,22 @@ def test_predict_onnx_without_torch(p2p_onnx: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["img0.png", "img1.png"]
 
 
+def test_info_onnx_without_torch(p2p_run: Path, p2p_onnx: Path) -> None:
+    """`translate info FILE.onnx` runs on translate.runtime alone; a generator file names the extra it needs."""
+    import json
+
+    r = _cli_without_torch("info", str(p2p_onnx), "--json")
+    assert r.returncode == 0, r.stderr[-2000:]
+    d = json.loads(r.stdout)
+    assert d["type"] == "model" and d["task"] == "pix2pix" and d["format"].startswith("gan-translate-onnx")
+    assert d["generators"]["G"]["params"] > 0 and d["inputs"][0]["name"] == "input"
+    r = _cli_without_torch("info", str(p2p_onnx))  # the human-readable table too
+    assert r.returncode == 0 and "pix2pix" in r.stdout, r.stderr[-2000:]
+    r = _cli_without_torch("info", str(p2p_run / "checkpoints"))
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == [
+        'error: `translate info` needs torch, which this install lacks: pip install "gan-translate[full]"'], r.stderr
+
+
 def _index_reachable() -> bool:
     """Whether any package index pip is configured with (or PyPI) answers."""
     import urllib.request

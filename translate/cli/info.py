@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -23,8 +24,13 @@ def info(
 
       translate info model.onnx            translate info latest_net_G.pth --arch unet_256
     """
-    from ..inference.predict import parse_arch_options
-    from ..tasks.describe import describe
+    from ..runtime.describe import describe_file
     from .report import print_info
 
-    print_json_or(describe(name, size=size, arch=arch, arch_options=parse_arch_options(arch_opt)), as_json, print_info)
+    d = describe_file(name, arch) if Path(name).exists() else None  # ONNX files: no torch needed
+    if d is None:
+        from ..inference.predict import parse_arch_options
+        from ..tasks.describe import describe
+
+        d = describe(name, size=size, arch=arch, arch_options=parse_arch_options(arch_opt))
+    print_json_or(d, as_json, print_info)

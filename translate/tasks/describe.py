@@ -1,4 +1,7 @@
-"""``translate info``: what a task, a registered component or a model file is, as a dict."""
+"""``translate info``: what a task, a registered component or a model file is, as a dict.
+
+ONNX files are described by ``translate.runtime.describe`` (torch-free); this module builds nets.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from ..errors import ConfigError
 from ..nets.layers import count_params
 from ..nets.loading import load_model_file, load_reference
 from ..registry import DISCRIMINATORS, GENERATORS, LOSSES, TASKS
+from ..runtime.describe import describe_file
 from ..runtime.modelfiles import model_file_kind
 from .launch import TrainArgs, build_config
 
@@ -80,22 +84,6 @@ def describe_model(path: Path) -> dict[str, Any]:
     }
 
 
-def describe_onnx(path: Path) -> dict[str, Any]:
-    """An ONNX file: its recorded facts (``translate export`` metadata) or what its inputs tell (foreign files)."""
-    from ..runtime.onnx import OnnxBackend
-
-    be = OnnxBackend(path, ["cpu"])
-    info, meta = be.info, be.meta
-    net = {"arch": info.arch, "params": meta.get("params"), "kind": info.kind, "input_multiple": info.input_multiple,
-           "direction": info.direction, "domains": info.domains}
-    return {
-        "type": "model", "path": str(path), "task": info.task, "default": info.net, "generators": {info.net: net},
-        "format": meta.get("format") or "onnx (not made by translate export: described from its inputs)",
-        "inputs": [i.as_meta() for i in be.inputs.values()], "opset": meta.get("opset"), "step": meta.get("step"),
-        "ema": meta.get("ema"), "normalization": meta.get("normalization"), "trained_size": info.crop_size or None,
-    }
-
-
 def describe_reference(path: Path, arch: str | None, arch_options: dict[str, Any]) -> dict[str, Any]:
     """A reference-repo ``.pth``/``.ckpt`` loaded into ``--arch`` (the file records no architecture)."""
     net, meta = load_reference(path, arch, arch_options)
@@ -109,12 +97,10 @@ def describe(name: str, size: int | None = None, arch: str | None = None,
              arch_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Dispatch on what ``name`` is: model path (any kind ``predict`` takes), task, generator, discriminator or loss."""
     if Path(name).exists():
-        kind = model_file_kind(name)  # a non-model file: one line saying what it is
-        if arch and kind != "reference":
-            raise ConfigError("--arch is only for reference .pth/.ckpt files; other model files describe themselves")
-        if kind == "onnx":
-            return describe_onnx(Path(name))
-        if kind == "reference":
+        torch_free = describe_file(name, arch)  # ONNX; a non-model file: one line saying what it is
+        if torch_free is not None:
+            return torch_free
+        if model_file_kind(name) == "reference":
             return describe_reference(Path(name), arch, arch_options or {})
         return describe_model(Path(name))
     if name in TASKS:
