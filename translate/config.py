@@ -39,7 +39,7 @@ class GanConfig:
     """The adversarial objective and the stabilisers around it (see translate/core)."""
 
     loss: str = "vanilla"  # any name in translate.registry.LOSSES (docs/objectives.md)
-    penalty: str = "none"  # none | gp | dragan | r1 | r2
+    penalty: str = "none"  # none | gp | dragan | r1 | r2 | r1r2 (R3GAN)
     penalty_weight: float = 10.0  # R1/R2 carry no 1/2: gamma/2 goes here (StyleGAN2 gamma 10 -> 5)
     penalty_every: int = 1  # lazy regularisation interval (R1: 16 in StyleGAN2)
     clip: float = 0.0  # weight clipping bound for WGAN critics (0 = off)

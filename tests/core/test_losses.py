@@ -25,7 +25,7 @@ def unique_losses() -> list[str]:
 
 
 def test_registry_holds_every_objective():
-    expected = {"minimax", "nonsaturating", "lsgan", "wgan", "wgan-gp", "hinge", "ragan", "ralsgan",
+    expected = {"minimax", "nonsaturating", "lsgan", "wgan", "wgan-gp", "hinge", "ragan", "ralsgan", "rpgan",
                 "fgan-kl", "fgan-reverse-kl", "fgan-pearson", "fgan-hellinger", "fgan-js", "fgan-gan"}
     assert expected == set(unique_losses())
     assert LOSSES.get("vanilla") is LOSSES.get("nonsaturating")
@@ -112,6 +112,29 @@ def test_ragan_relative_to_the_other_mean():
     with pytest.raises(ValueError):
         loss.g(fake)
     assert loss.needs_real_for_g and LOSSES.get("ralsgan").needs_real_for_g
+
+
+def test_rpgan_pairs_each_real_with_one_fake():
+    loss = LOSSES.get("rpgan")
+    sp = lambda v: math.log1p(math.exp(v))  # noqa: E731  softplus
+    real, fake = T([2.0, -1.0, 0.5]), T([0.0, 1.0, 0.5])  # pairwise differences 2, -2, 0
+    assert loss.d(real, fake).item() == pytest.approx((sp(-2.0) + sp(2.0) + sp(0.0)) / 3)
+    assert loss.g(fake, real).item() == pytest.approx((sp(2.0) + sp(-2.0) + sp(0.0)) / 3)
+    # pairing, not averaging: the same logits in another order change the loss (RaGAN's would not)
+    swapped = T([-1.0, 2.0, 0.5])
+    assert loss.d(swapped, fake).item() == pytest.approx((sp(1.0) + sp(-1.0) + sp(0.0)) / 3)
+    assert LOSSES.get("ragan").d(swapped, fake).item() == pytest.approx(LOSSES.get("ragan").d(real, fake).item())
+    # equal logits: log 2 on both sides; a shift of every logit changes nothing
+    assert loss.d(fake, fake).item() == pytest.approx(LOG2) and loss.g(fake, fake).item() == pytest.approx(LOG2)
+    assert loss.d(real + 4, fake + 4).item() == pytest.approx(loss.d(real, fake).item())
+    # PatchGAN maps pair element by element
+    maps = torch.randn(2, 1, 3, 3), torch.randn(2, 1, 3, 3)
+    assert loss.d(*maps).item() == pytest.approx(F.softplus(maps[1] - maps[0]).mean().item())
+    with pytest.raises(ValueError, match="pairs"):
+        loss.d(T([1.0, 2.0]), T([1.0]))
+    with pytest.raises(ValueError):
+        loss.g(fake)
+    assert loss.needs_real_for_g and not loss.smoothing and LOSSES.get("relativistic-pairing") is loss
 
 
 def test_ralsgan_targets():

@@ -6,7 +6,7 @@ from torch import nn
 from torch.autograd import gradcheck
 from torch.func import functional_call
 
-from translate.core.penalties import dragan_penalty, gradient_penalty, r1_penalty, r2_penalty
+from translate.core.penalties import dragan_penalty, gradient_penalty, r1_penalty, r1r2_penalty, r2_penalty
 from translate.registry import PENALTIES
 
 
@@ -18,7 +18,7 @@ def linear_d(w: list[float]) -> nn.Linear:
 
 
 def test_registered():
-    assert {"gp", "dragan", "r1", "r2"} <= set(PENALTIES.names())
+    assert {"gp", "dragan", "r1", "r2", "r1r2"} <= set(PENALTIES.names())
 
 
 def test_closed_forms_on_a_linear_discriminator():
@@ -38,6 +38,7 @@ def test_r1_looks_at_reals_and_r2_at_fakes():
     real, fake = torch.full((4, 1), 1.0, dtype=torch.float64), torch.full((4, 1), 3.0, dtype=torch.float64)
     assert r1_penalty(sq, real, fake).item() == pytest.approx(4.0)
     assert r2_penalty(sq, real, fake).item() == pytest.approx(36.0)
+    assert r1r2_penalty(sq, real, fake).item() == pytest.approx(4.0 + 36.0)  # R3GAN: both
 
 
 def test_dragan_perturbs_around_the_data():
@@ -67,7 +68,7 @@ def _gradcheck_params(penalty, disc, real, fake):
     assert gradcheck(fn, params, eps=1e-6, atol=1e-5, rtol=1e-4)
 
 
-@pytest.mark.parametrize("penalty", [gradient_penalty, dragan_penalty, r1_penalty, r2_penalty])
+@pytest.mark.parametrize("penalty", [gradient_penalty, dragan_penalty, r1_penalty, r2_penalty, r1r2_penalty])
 def test_gradcheck_through_a_small_mlp(penalty, mlp_d):
     disc = mlp_d(3, 5).double()
     real, fake = torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 3, dtype=torch.float64)

@@ -18,7 +18,8 @@ def test_short_run_returns_scores_and_png(tmp_path):
 
 
 @pytest.mark.parametrize("kw", [{"loss": "wgan-gp", "grid": True}, {"loss": "hinge", "spectral_norm": True, "unrolled": 2},
-                                {"loss": "fgan-js", "penalty": "r1"}])
+                                {"loss": "fgan-js", "penalty": "r1"},
+                                {"loss": "rpgan", "penalty": "r1r2"}])
 def test_options_reach_the_adversary(kw):
     out = run_toy(steps=3, batch=32, n_eval=200, **kw)
     assert out["n_modes"] == (25 if kw.get("grid") else 8)

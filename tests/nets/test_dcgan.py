@@ -84,3 +84,14 @@ def test_minibatch_stddev_option() -> None:
     assert count_params(d) == count_params(plain) + 16  # one extra input channel in the 4x4 conv
     with pytest.raises(ConfigError, match="minibatch"):
         DCGANDiscriminator(minibatch="features")
+
+
+def test_norm_none_option_keeps_layer_indices() -> None:
+    """norm: none (R3GAN/WGAN-GP critics): identity in place of BatchNorm, the same Sequential indices."""
+    bn, plain = DCGANDiscriminator(ndf=8, image_size=32), DCGANDiscriminator(ndf=8, image_size=32, norm="none")
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in plain.modules())
+    conv_keys = lambda d: [k for k in d.state_dict() if k.endswith("weight") and d.state_dict()[k].dim() == 4]  # noqa: E731
+    assert conv_keys(bn) == conv_keys(plain)
+    assert plain(torch.randn(2, 3, 32, 32)).shape == (2, 1, 1, 1)
+    with pytest.raises(ConfigError, match="norm"):
+        DCGANDiscriminator(norm="layer")

@@ -146,3 +146,28 @@ def test_eval_duplicates_on_a_folder_and_a_run(images, tmp_path, capsys):
     assert pairs.is_file()
     assert run_cli(["eval", "duplicates", str(run), "--num", "40"]) == 0
     assert "support estimate" in capsys.readouterr().out
+
+
+def _train_recipe(data: Path, out: Path, steps: int, task: str, recipe: str, tiny) -> Path:
+    args = TrainArgs(task=task, data=str(data), steps=steps, seed=3, recipe=recipe, overrides=list(tiny))
+    return train(args, out=str(out))
+
+
+def test_r3gan_recipe_trains_rpgan_with_r1_and_r2(images, tmp_path):
+    """models/dcgan/r3gan_digits.yaml: RpGAN + R1 + R2 every D step, Adam (0, 0.9), D without BatchNorm."""
+    import torch
+    import yaml
+
+    run = _train_recipe(images, tmp_path / "r3", 4, "dcgan", "r3gan_digits", TINY_DCGAN)
+    cfg = yaml.safe_load((run / "config.yaml").read_text())
+    assert cfg["gan"]["loss"] == "rpgan" and cfg["gan"]["penalty"] == "r1r2" and cfg["gan"]["penalty_weight"] == 0.025
+    assert (cfg["optim"]["beta1"], cfg["optim"]["beta2"]) == (0.0, 0.9) and cfg["discriminator"]["norm"] == "none"
+    rows = metrics(run, "loss_D")
+    assert sorted(rows) == [1, 2, 3, 4]
+    assert all(np.isfinite([r["loss_D"], r["D_r1r2"], r["loss_G"]]).all() and r["D_r1r2"] > 0 for r in rows.values())
+    from translate.registry import TASKS
+    from translate.tasks.launch import build_config
+
+    task = TASKS.build("dcgan", build_config(TrainArgs(task="dcgan", recipe="r3gan_digits", overrides=list(TINY_DCGAN))), "cpu")
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in task.nets["D"].modules())
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in task.nets["G"].modules())  # G keeps DCGAN's BN

@@ -118,10 +118,13 @@ def eval_duplicates_cmd(
 @eval_app.command("samples", hidden=True)
 def eval_samples_cmd(
     metrics: str = typer.Argument(..., help="Comma list: fid, kid, is, mode-score, pr, dc, mmd, 1nn, swd."),
-    target: str = typer.Argument(..., help="A latent model (run folder, .safetensors/.pth/.onnx) or a folder of images."),
-    real: str = typer.Option(..., "--real", help="Folder of real images (features cached per folder content)."),
+    target: str = typer.Argument(..., help="A model (run folder, .safetensors/.pth/.onnx) or a folder of images."),
+    real: str = typer.Option(..., "--real", help="Folder of real images (features cached per folder content); "
+                             "translation models: their data folder (the --split is translated)."),
+    split: str = typer.Option("test", "--split", help="Translation models: the split translated and compared."),
     features: str = typer.Option("classifier", "--features", help="pixels | classifier | inception."),
-    num: int = typer.Option(10000, "--num", help="Models: samples drawn; folders: at most N images (0: all)."),
+    num: int = typer.Option(10000, "--num", help="Latent models: samples drawn; folders: at most N images (0: all); "
+                            "translation models: at most N sources per direction/domain."),
     num_real: int = typer.Option(0, "--num-real", help="At most N real images (0: all)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the latents and of KID subsets / IS splits / SWD directions."),
     weights: str = typer.Option("", "--weights", help="inception: the FID Inception-v3 weights file (default: the cache)."),
@@ -131,9 +134,16 @@ def eval_samples_cmd(
     psi: float = typer.Option(1.0, "--psi", help="Models: truncation psi (StyleGAN)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Sample metrics of a latent model or an image folder against real images.
+    """Sample metrics of a model or an image folder against real images.
+
+      Latent models (DCGAN, StyleGAN) draw --num seeded samples. Translation models translate the --split
+      of the data folder --real: CycleGAN each direction (testA -> vs testB, testB -> vs testA), pix2pix its
+      direction (source halves vs target halves), StarGAN every target domain (the other domains' images
+      -> vs that domain's); each is reported on its own.
 
       translate eval fid,kid,pr,1nn runs/dcgan-digits --real data/digits/test --classifier-data data/digits/train
+
+      translate eval fid,kid,pr runs/stargan-digits --real data/digits --split test --classifier-data data/digits/train
 
       translate eval fid,kid gen.onnx --real photos/ --features inception --weights weights-inception-2015-12-05-6726825d.pth
     """
@@ -141,5 +151,6 @@ def eval_samples_cmd(
     from .report import print_samples
 
     result = evaluate_samples(metrics, target, real, features=features, num=num, num_real=num_real, seed=seed,
-                              weights=weights, classifier_data=classifier_data, size=size, backend=backend, psi=psi)
+                              weights=weights, classifier_data=classifier_data, size=size, backend=backend, psi=psi,
+                              split=split)
     print_json_or(result, as_json, print_samples)

@@ -91,12 +91,17 @@ def print_duplicates(d: dict[str, Any]) -> None:
 
 
 def print_samples(d: dict[str, Any]) -> None:
-    """The human-readable summary of :func:`evaluate_samples`: provenance line, then one row per value."""
+    """The human-readable summary of :func:`evaluate_samples`: provenance line, then one row per value
+    (translation models: one row per direction / target domain and value)."""
     what = d.get("model") or d.get("folder")
-    print(f"{what} vs {d['real']}: extractor {d['extractor']} ({d['feature_dim']} features), resize {d['resize']}, "
+    where = f"{d['real']} ({d['layout']} layout, split {d['split']})" if "comparisons" in d else d["real"]
+    print(f"{what} vs {where}: extractor {d['extractor']} ({d['feature_dim']} features), resize {d['resize']}, "
           f"{d['num_real']} real{' (cached)' if d['real_features_cached'] else ''} / {d['num_fake']} fake samples")
-    t = Table("metric", "value", "seconds")
-    for name, r in d["metrics"].items():
-        vals = ", ".join(f"{k} {_fmt(v)}" for k, v in r.items() if k not in ("metric", "seconds"))
-        t.add_row(name, vals, _fmt(r["seconds"]))
+    groups = d.get("comparisons") or {"": d}
+    t = Table(*(["target"] if "comparisons" in d else []), "metric", "value", "seconds")
+    for target, g in groups.items():
+        for name, r in g["metrics"].items():
+            vals = ", ".join(f"{k} {_fmt(v)}" for k, v in r.items() if k not in ("metric", "seconds"))
+            first = [f"{target} ({g['num_fake']} fake / {g['num_real']} real)"] if "comparisons" in d else []
+            t.add_row(*first, name, vals, _fmt(r["seconds"]))
     _console.print(t)

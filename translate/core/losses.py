@@ -6,7 +6,8 @@ in ``translate.registry.LOSSES`` as a :class:`GanLoss`. Logits are raw network o
 shape (PatchGAN maps, per-image scores); reductions are means over every element.
 
 Here: minimax, non-saturating ("vanilla"), LSGAN, WGAN, WGAN-GP, hinge and the relativistic
-average RaGAN / RaLSGAN. The f-GAN family lives in :mod:`translate.core.fgan`. ``docs/objectives.md``
+average RaGAN / RaLSGAN, and the relativistic pairing RpGAN of R3GAN (Huang et al. 2025; with
+``gan.penalty: r1r2``). The f-GAN family lives in :mod:`translate.core.fgan`. ``docs/objectives.md``
 lists every formula.
 """
 
@@ -205,4 +206,37 @@ register_loss(
         needs_real_for_g=True,
         smoothing=True,
     )
+)
+
+
+# --- relativistic pairing (Huang et al. 2025, R3GAN) ------------------------------------------
+
+
+def _pairs(real: Tensor, fake: Tensor) -> None:
+    if real.shape != fake.shape:
+        raise ValueError(f"rpgan pairs real and fake logits one to one: shapes {tuple(real.shape)} and {tuple(fake.shape)} differ")
+
+
+def rpgan_d(real: Tensor, fake: Tensor, real_target: float = 1.0) -> Tensor:
+    """E softplus(-(D(x_i) - D(G(z_i)))): each real paired with one fake (element by element)."""
+    _pairs(real, fake)
+    return F.softplus(fake - real).mean()
+
+
+def rpgan_g(fake: Tensor, real: Optional[Tensor] = None) -> Tensor:
+    """E softplus(-(D(G(z_i)) - D(x_i))): D's loss with the roles swapped."""
+    real = _need(real, "rpgan")
+    _pairs(real, fake)
+    return F.softplus(real - fake).mean()
+
+
+register_loss(
+    GanLoss(
+        "rpgan",
+        rpgan_d,
+        rpgan_g,
+        "L_D = E softplus(-(D(x_i) - D(G(z_i)))); L_G = E softplus(-(D(G(z_i)) - D(x_i))) (pairs i of the batch)",
+        needs_real_for_g=True,
+    ),
+    "relativistic-pairing",
 )

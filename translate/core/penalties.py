@@ -10,6 +10,7 @@ the logits), real and fake inputs, and returns an unweighted scalar. The adversa
 | dragan | E (||grad D(x_hat)|| - 1)^2, x_hat = x + a * 0.5 std(x) U[0, 1] | Kodali et al. 2017 |
 | r1 | E ||grad D(x)||^2 on reals | Mescheder et al. 2018 |
 | r2 | E ||grad D(G(z))||^2 on fakes | Mescheder et al. 2018 |
+| r1r2 | r1 + r2 (both zero-centred penalties) | R3GAN, Huang et al. 2025 |
 
 R1/R2 carry no 1/2: the papers' ``gamma/2 * E||grad||^2`` is ``penalty_weight = gamma / 2``
 (StyleGAN2's gamma = 10 is ``penalty_weight: 5``).
@@ -78,6 +79,12 @@ def r2_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
     return input_grads(disc, fake).pow(2).sum(1).mean()
 
 
+def r1r2_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
+    """R3GAN's R1 + R2: E||grad D(x)||^2 + E||grad D(G(z))||^2 (the paper's gamma/2 (R1 + R2): weight gamma/2)."""
+    return r1_penalty(disc, real, fake) + r2_penalty(disc, real, fake)
+
+
 PENALTIES.add("dragan", dragan_penalty)
 PENALTIES.add("r1", r1_penalty)
 PENALTIES.add("r2", r2_penalty)
+PENALTIES.add("r1r2", r1r2_penalty)

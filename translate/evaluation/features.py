@@ -32,6 +32,7 @@ from safetensors.numpy import load_file, save_file
 from ..errors import ConfigError, InputError
 from ..registry import Registry
 from ..runtime.imagefiles import list_images, load_image
+from ..runtime.processing import split_aligned
 from .domain_classifier import ClassifierSettings, cache_dir, cached_classifier, files_fingerprint
 
 INCEPTION_FILE = "weights-inception-2015-12-05-6726825d.pth"
@@ -174,10 +175,16 @@ def extract(ex: Extractor, batches: Any) -> tuple[np.ndarray, Optional[np.ndarra
     return np.concatenate(fs), (np.concatenate(ls) if ls else None)
 
 
-def folder_batches(files: list[Path], size: int, batch: int = 256):
-    """uint8 batches of ``files`` by the resize rule."""
+def read_image(path: Path, take: str = "") -> Image.Image:
+    """An image file, or with ``take`` (``A``/``B``) one half of an aligned A|B file."""
+    img = load_image(path)
+    return split_aligned(img, take) if take else img
+
+
+def folder_batches(files: list[Path], size: int, batch: int = 256, take: str = ""):
+    """uint8 batches of ``files`` (their ``take`` half when set) by the resize rule."""
     for s in range(0, len(files), batch):
-        yield np.stack([to_uint8(load_image(p), size) for p in files[s : s + batch]])
+        yield np.stack([to_uint8(read_image(p, take), size) for p in files[s : s + batch]])
 
 
 def folder_files(folder: str, num: int = 0) -> list[Path]:
@@ -190,9 +197,13 @@ def folder_files(folder: str, num: int = 0) -> list[Path]:
 
 def folder_features(ex: Extractor, folder: str, num: int = 0, cache: bool = True) -> tuple[np.ndarray, Optional[np.ndarray], bool]:
     """(features, logits, from cache?) of the images in ``folder``, cached per content and extractor."""
-    files = folder_files(folder, num)
-    key = hashlib.sha256(json.dumps({"files": files_fingerprint(files), "extractor": ex.name, **ex.identity},
-                                    sort_keys=True).encode()).hexdigest()[:24]
+    return files_features(ex, folder_files(folder, num), cache=cache)
+
+
+def files_features(ex: Extractor, files: list[Path], take: str = "", cache: bool = True) -> tuple[np.ndarray, Optional[np.ndarray], bool]:
+    """(features, logits, from cache?) of image ``files`` (their ``take`` half), cached per content and extractor."""
+    facts = {"files": files_fingerprint(files), "extractor": ex.name, **ex.identity, **({"take": take} if take else {})}
+    key = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:24]
     path = cache_dir() / "features" / f"{key}.safetensors"
     if cache and path.is_file():
         try:
@@ -200,7 +211,7 @@ def folder_features(ex: Extractor, folder: str, num: int = 0, cache: bool = True
             return d["features"], d.get("logits"), True
         except Exception:  # a corrupt entry is recomputed
             pass
-    feats, logits = extract(ex, folder_batches(files, ex.size))
+    feats, logits = extract(ex, folder_batches(files, ex.size, take=take))
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

@@ -1,11 +1,12 @@
 """``translate eval METRICS TARGET --real ...``: sample metrics of a model or an image folder.
 
-TARGET is a folder of images or a latent model (run folder, generator ``.safetensors``/``.pth``
-or ``.onnx`` file, the latter on onnxruntime): a latent model draws ``num`` samples from seed
-``seed`` (the latents ``translate predict --num`` draws), generated and featurised in chunks so
-only the features stay in memory. Real features come from the ``--real`` folder and are cached
-per folder content and extractor. The report states the extractor, the resize rule and the
-number of real and fake samples.
+TARGET is a folder of images, a latent model (run folder, generator ``.safetensors``/``.pth``
+or ``.onnx`` file, the latter on onnxruntime) or a translation model: a latent model draws ``num``
+samples from seed ``seed`` (the latents ``translate predict --num`` draws), generated and
+featurised in chunks so only the features stay in memory; a translation model translates the
+``--split`` of its data folder ``--real`` per direction / target domain (``translation_eval``).
+Real features come from the ``--real`` folder and are cached per folder content and extractor.
+The report states the extractor, the resize rule and the number of real and fake samples.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .duplicates import is_model
 from .features import arrays_to_uint8, build_extractor, extract, folder_features
 from .metrics import SAMPLE_METRICS, calc_metric
 from .sample_metrics import FeatureSet
+from .translation_eval import evaluate_translations, model_translators
 
 GEN_CHUNK = 256  # images generated and featurised at a time
 
@@ -46,14 +48,10 @@ def model_batches(tr: Any, num: int, seed: int, size: int, psi: float = 1.0, bat
         yield arrays_to_uint8(latent.generate(tr, z[s : s + GEN_CHUNK], psi, lab, batch), size)
 
 
-def target_features(ex: Any, target: str, num: int, seed: int, backend: str = "torch",
+def target_features(ex: Any, target: str, tr: Any, num: int, seed: int,
                     psi: float = 1.0) -> tuple[FeatureSet, dict[str, Any]]:
-    """Features of the fake side and a description of where they came from."""
-    if is_model(target):
-        tr = open_translator(target, backend)  # an .onnx file runs on onnxruntime whatever the backend
-        if tr.info.kind != "latent":
-            raise ConfigError(f"{target}: sample metrics of translation models take a folder of their outputs "
-                              "(translate predict MODEL INPUTS -o DIR, then translate eval METRICS DIR --real ...)")
+    """Features of the fake side (a latent model ``tr`` or the folder ``target``) and where they came from."""
+    if tr is not None:
         f, lg = extract(ex, model_batches(tr, num, seed, ex.size, psi))
         return FeatureSet(f, lg), {"source": "model", "model": str(target), "seed": seed, "psi": psi}
     f, lg, _ = folder_features(ex, target, num, cache=False)
@@ -62,12 +60,20 @@ def target_features(ex: Any, target: str, num: int, seed: int, backend: str = "t
 
 def evaluate_samples(metrics: str, target: str, real: str, *, features: str = "classifier", num: int = 10000,
                      num_real: int = 0, seed: int = 0, weights: str = "", classifier_data: str = "", size: int = 0,
-                     backend: str = "torch", psi: float = 1.0) -> dict[str, Any]:
-    """Run the comma list ``metrics`` on ``target`` against the real folder ``real``."""
+                     backend: str = "torch", psi: float = 1.0, split: str = "test") -> dict[str, Any]:
+    """Run the comma list ``metrics`` on ``target`` against the real folder ``real``.
+
+    A translation model (pix2pix, CycleGAN, StarGAN) is evaluated on the ``split`` of its data folder
+    ``real`` instead, per direction / target domain (``translation_eval``)."""
     names = parse_metrics(metrics)
+    # an .onnx file runs on onnxruntime whatever the backend
+    tr = open_translator(target, backend) if is_model(target) else None
     ex = build_extractor(features, weights=weights, classifier_data=classifier_data, size=size)
+    if tr is not None and tr.info.kind != "latent":
+        return evaluate_translations(names, target, model_translators(target, backend, tr), real, ex, split=split,
+                                     num=num, num_real=num_real, seed=seed)
     rf, rl, cached = folder_features(ex, real, num_real)
-    fake, source = target_features(ex, target, num, seed, backend, psi)
+    fake, source = target_features(ex, target, tr, num, seed, psi)
     real_set = FeatureSet(rf, rl)
     results = {n: calc_metric(n, real=real_set, fake=fake, seed=seed) for n in names}
     return {**source, "real": str(real), "extractor": ex.name, "feature_dim": int(rf.shape[1]),

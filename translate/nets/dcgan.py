@@ -22,7 +22,7 @@ from torch import nn
 
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS
-from .layers import MinibatchStdDev
+from .layers import MinibatchStdDev, norm_layer
 
 
 def _no_minibatch() -> tuple[list[nn.Module], int]:
@@ -114,8 +114,10 @@ class DCGANDiscriminator(nn.Module):
         image_size: int = 64,
         num_classes: int = 0,
         minibatch: str = "none",
+        norm: str = "batch",
     ) -> None:
         super().__init__()
+        make_norm = norm_layer(norm)  # "none": identity (no BN under R1/R2 or GP, as WGAN-GP/R3GAN)
         if minibatch not in MINIBATCH:
             choices = ", ".join(MINIBATCH)
             raise ConfigError(f"minibatch: unknown {minibatch!r}; available: {choices}")
@@ -128,7 +130,7 @@ class DCGANDiscriminator(nn.Module):
         for _ in range(stages):  # [N, c, s, s] -> [N, 2c, s/2, s/2]
             layers += [
                 nn.Conv2d(ch, ch * 2, 4, stride=2, padding=1, bias=False),
-                nn.BatchNorm2d(ch * 2),
+                make_norm(ch * 2),
                 nn.LeakyReLU(0.2, True),
             ]
             ch *= 2
