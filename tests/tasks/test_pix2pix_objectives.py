@@ -17,7 +17,8 @@ from translate.tasks.launch import TrainArgs, build_config, engine_for
 @pytest.mark.parametrize("loss", objective_names())
 def test_pix2pix_trains_with_objective(loss, aligned_dir, tmp_path):
     overrides = [*TINY_PIX2PIX, f"gan.loss={loss}", "train.sample_every=0", "train.latest_every=0"]
-    cfg = build_config(TrainArgs(task="pix2pix", data=str(aligned_dir), steps=2, overrides=overrides))
+    # shared_settings: every objective at the recipe's optimiser (own settings: tests/core/test_objective_settings.py)
+    cfg = build_config(TrainArgs(task="pix2pix", data=str(aligned_dir), steps=2, overrides=overrides, shared_settings=True))
     eng = engine_for(cfg, tmp_path / "run")
     eng.fit()
     rows = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
