@@ -51,6 +51,8 @@ class GanConfig:
     unrolled_lr: float = 0.0  # look-ahead step size; 0 = D's own learning rate (1e-4 without one)
     unrolled_optim: str = "adam"  # look-ahead step rule: adam (continues D's Adam state) | sgd
     pool_size: int = 0  # image history pool for D's fake inputs (CycleGAN: 50)
+    feature_matching: float = 0.0  # weight of the G's feature-matching loss on D's intermediate features (0 = off)
+    feature_matching_kind: str = "mean"  # mean (Salimans et al. 2016) | pix2pixhd (multi-layer L1, paired)
 
 
 @dataclass

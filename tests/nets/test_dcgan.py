@@ -95,3 +95,13 @@ def test_norm_none_option_keeps_layer_indices() -> None:
     assert plain(torch.randn(2, 3, 32, 32)).shape == (2, 1, 1, 1)
     with pytest.raises(ConfigError, match="norm"):
         DCGANDiscriminator(norm="layer")
+
+
+def test_features_end_in_phi_of_x() -> None:
+    d = DCGANDiscriminator(ndf=8, image_size=32).eval()
+    x = torch.randn(3, 3, 32, 32)
+    feats = d.features(x)
+    assert [f.shape[1:] for f in feats] == [(8, 16, 16), (16, 8, 8), (32, 4, 4)]
+    torch.testing.assert_close(d.main[d._trunk_len:](feats[-1]), d(x))
+    cond = DCGANDiscriminator(ndf=8, image_size=32, num_classes=3).eval()
+    assert cond.features(x, torch.tensor([0, 1, 2]))[-1].shape == (3, 32, 4, 4)

@@ -69,3 +69,14 @@ def test_pixel_discriminator() -> None:
 def test_bad_n_layers() -> None:
     with pytest.raises(ConfigError, match="n_layers"):
         DISCRIMINATORS.build("patchgan", n_layers=0)
+
+
+@pytest.mark.parametrize("n_layers", [1, 3])
+def test_features_are_the_activations_before_the_logit_conv(n_layers: int) -> None:
+    d = NLayerDiscriminator(in_channels=6, ndf=4, n_layers=n_layers).eval()
+    x = torch.randn(2, 6, 64, 64)
+    feats = d.features(x)
+    assert len(feats) == n_layers + 1  # pix2pixHD's intermediate outputs
+    assert feats[0].shape == (2, 4, 32, 32)
+    assert all(f.min() < 0 for f in feats)  # LeakyReLU outputs: negative slope kept
+    torch.testing.assert_close(d.model[-1](feats[-1]), d(x))

@@ -126,3 +126,11 @@ def test_forward_clamps_with_straight_through_gradient_and_training_sees_raw_out
     assert raw.max() > 1.5 and out.abs().max() <= 1.0
     out.sum().backward()
     assert g.torgbs[-1].bias.grad.abs().sum() > 0  # the gradient passes the clamp
+
+
+def test_discriminator_features_end_before_the_logit() -> None:
+    d = StyleGAN2Discriminator(**{k: TINY[k] for k in ("resolution", "channel_base", "channel_max")}).eval()
+    x = torch.randn(4, 3, TINY["resolution"], TINY["resolution"])
+    feats = d.features(x)
+    assert feats[0].shape[-1] == TINY["resolution"] and feats[-2].shape[-1] == 4 and feats[-1].dim() == 2
+    torch.testing.assert_close(d.out(feats[-1]), d(x))

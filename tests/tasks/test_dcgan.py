@@ -171,3 +171,11 @@ def test_r3gan_recipe_trains_rpgan_with_r1_and_r2(images, tmp_path):
     task = TASKS.build("dcgan", build_config(TrainArgs(task="dcgan", recipe="r3gan_digits", overrides=list(TINY_DCGAN))), "cpu")
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in task.nets["D"].modules())
     assert any(isinstance(m, torch.nn.BatchNorm2d) for m in task.nets["G"].modules())  # G keeps DCGAN's BN
+
+
+def test_feature_matching_run(images, tmp_path):
+    """gan.feature_matching on DCGAN D's phi(x) (Salimans et al. 2016): logged as G_FM, part of loss_G."""
+    run = _train(images, tmp_path / "fm", 3, extra=["gan.feature_matching=1"])
+    rows = metrics(run)
+    assert sorted(rows) == [1, 2, 3]
+    assert all(r["G_FM"] > 0 and r["loss_G"] == pytest.approx(r["G_GAN"] + r["G_FM"], rel=1e-5) for r in rows.values())

@@ -47,35 +47,67 @@ def bench_predict_cmd(
 
 @bench_app.command("toy")
 def bench_toy_cmd(
-    loss: str = typer.Option(..., "--loss", help="A gan.loss name, or 'all' for every registered objective."),
+    loss: Optional[str] = typer.Option(None, "--loss", help="A gan.loss name, or 'all' for every registered objective."),
+    all_: bool = typer.Option(False, "--all", help="Every registered objective (as --loss all)."),
     steps: int = typer.Option(3000, "--steps", help="G updates."),
     unrolled: int = typer.Option(0, "--unrolled", help="Look-ahead D steps for the G update (0 = off)."),
     grid: bool = typer.Option(False, "--grid", help="5x5 grid of Gaussians instead of the 8-mode ring."),
     spectral_norm: bool = typer.Option(False, "--spectral-norm", help="Spectral normalisation on D."),
-    penalty: Optional[str] = typer.Option(None, "--penalty", help="Override the objective's penalty (gp, dragan, r1, r2, none)."),
+    penalty: Optional[str] = typer.Option(None, "--penalty", help="Override the objective's penalty (gp, dragan, r1, r2, r1r2, none)."),
+    shared_settings: bool = typer.Option(False, "--shared-settings",
+                                         help="The old shared table (Adam 1e-3 for all) instead of each objective's own settings."),
     seed: int = typer.Option(0, "--seed"),
-    out: Optional[str] = typer.Option(None, "--out", help="Scatter plot PNG (with --loss all: a folder of PNGs)."),
+    jobs: int = typer.Option(1, "--jobs", help="Runs at a time (each in its own process on one thread)."),
+    out: Optional[str] = typer.Option(None, "--out", help="Scatter plot PNG (with several objectives: a folder of PNGs)."),
+    write_doc: Optional[str] = typer.Option(None, "--write-doc",
+                                            help="With --all: run own and shared settings, rewrite this doc's toy table "
+                                                 "(docs/objectives.md) and its toy_results.json."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """2-D mixture of Gaussians with small MLPs: modes covered, high-quality share, precision/recall (k=3), scatter plot.
 
+    Each objective trains at its own recommended settings (translate/core/objective_settings.py). Runs are
+    deterministic for a seed: one thread, deterministic algorithms, MKL/ATen kernels pinned to AVX2 in a
+    fresh process (translate/evaluation/toy_runner.py), so any x86-64 CPU with AVX2 gives the same figures.
+
       translate bench toy --loss wgan-gp --steps 3000 --out ring.png
 
-      translate bench toy --loss all --unrolled 5 --json
+      translate bench toy --all --unrolled 5 --json
+
+      translate bench toy --all --write-doc docs/objectives.md --jobs 2
     """
     from pathlib import Path
 
     from ..core.losses import objective_names
-    from ..evaluation.toy import run_toy
+    from ..errors import ConfigError
+    from ..evaluation.toy_runner import run_toys
     from .report import print_table
 
+    if all_:
+        loss = "all"
+    if loss is None:
+        raise ConfigError("bench toy: give --loss NAME or --all")
     names = objective_names() if loss == "all" else [loss]
-    rows = {}
+    if write_doc:
+        from ..evaluation.toy_doc import collect, doc_jobs
+        from ..evaluation.toy_doc import write_doc as write
+
+        if loss != "all" or unrolled or grid or spectral_norm or penalty or shared_settings:
+            raise ConfigError("bench toy --write-doc: the doc table is --all at default options (only --steps, --seed, --jobs)")
+        todo = doc_jobs(names, steps, seed)
+        data = collect(todo, run_toys(todo, jobs))
+        typer.echo(f"wrote {write(write_doc, data)}")
+        return
+    extra = {"unrolled": unrolled, "grid": grid, "spectral_norm": spectral_norm, "penalty": penalty, "seed": seed, "steps": steps,
+             "shared_settings": shared_settings}
+    todo = []
     for name in names:
         png = (str(Path(out) / f"{name}.png") if len(names) > 1 else out) if out else None
         if png and len(names) > 1:
             Path(out).mkdir(parents=True, exist_ok=True)
-        r = run_toy(name, steps=steps, unrolled=unrolled, grid=grid, seed=seed, spectral_norm=spectral_norm, penalty=penalty, out_png=png)
+        todo.append({"loss": name, "out_png": png, **extra})
+    rows = {}
+    for name, r in zip(names, run_toys(todo, jobs)):
         rows[name] = {k: r[k] for k in ("modes_covered", "n_modes", "high_quality", "precision", "recall", "seconds",
                                          "diverged_at") if k in r}
     if as_json or len(names) > 1:

@@ -31,6 +31,9 @@ def train(
     derive: Optional[str] = typer.Option(None, "--derive", help="Derived pairs from photos: colorization | edges."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip unreadable images (counted) instead of stopping."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed."),
+    shared_settings: bool = typer.Option(False, "--shared-settings",
+                                         help="With --set gan.loss=NAME: keep the recipe's optimiser, n_critic and penalty "
+                                              "instead of the objective's own settings (docs/objectives.md)."),
 ) -> None:
     """Train a model. Examples:
 
@@ -39,6 +42,8 @@ def train(
       translate train pix2pix --data photos/ --derive colorization --size 128 --steps 5000
 
       translate train pix2pix --resume runs/pix2pix-20261123-101500
+
+      translate train dcgan --data digits/ --set gan.loss=wgan-gp   (starts from WGAN-GP's Adam 1e-4, n_critic 5, GP)
     """
     from ..tasks.launch import TrainArgs
     from ..tasks.launch import train as run_train
@@ -46,6 +51,6 @@ def train(
     if steps is not None and epochs is not None:
         raise ConfigError("use either --steps or --epochs, not both")
     args = TrainArgs(task, data, config, recipe, size, batch, steps, epochs, amp, device, direction, layout, derive, skip_bad, seed,
-                     list(set_))
+                     list(set_), shared_settings)
     run_dir = run_train(args, out=out, resume=resume)
     typer.echo(f"run folder: {run_dir}")

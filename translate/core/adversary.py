@@ -35,6 +35,7 @@ from ..config import GanConfig
 from ..errors import ConfigError
 from ..registry import LOSSES, PENALTIES
 from .augment import DiffAugment
+from .feature_matching import FEATURE_MATCHING, feature_matching_loss
 from .losses import GanLoss
 from .penalties import logits_of
 from .spectral import apply_spectral_norm
@@ -64,6 +65,12 @@ def resolve_gan_config(cfg: GanConfig) -> GanConfig:
     if cfg.unrolled_steps < 0:
         raise ConfigError("gan.unrolled_steps: must be >= 0")
     check_rule(cfg.unrolled_optim)
+    if cfg.feature_matching < 0:
+        raise ConfigError("gan.feature_matching: must be >= 0")
+    FEATURE_MATCHING.entry(cfg.feature_matching_kind)  # raises ConfigError listing the kinds
+    if cfg.feature_matching and cfg.feature_matching_kind == "pix2pixhd" and cfg.diffaugment:
+        raise ConfigError("gan.feature_matching_kind pix2pixhd pairs real and fake features; gan.diffaugment would "
+                          "transform each differently (use kind mean)")
     DiffAugment(cfg.diffaugment)  # raises ConfigError on an unknown policy
     return dataclasses.replace(cfg, **updates)
 
@@ -166,6 +173,18 @@ class Adversary:
         real_logits = logits_of(view(real.detach())).float() if self.loss.needs_real_for_g else None
         loss = self.loss.g(logits_of(fake_out).float(), real_logits)
         return loss, logs, fake_out
+
+    def feature_loss(self, features: Callable[[Tensor], list], fake: Tensor, real: Tensor,
+                     step: int = 0) -> tuple[Tensor, dict[str, Tensor]]:
+        """``gan.feature_matching`` x the feature-matching loss of D's ``features`` on fakes (with grad) vs reals.
+
+        Both go through the input stabilisers, as D sees them; the real features are constants.
+        """
+        view = self.view(features, step)
+        with torch.no_grad():
+            real_feats = view(real.detach())
+        fm = feature_matching_loss(self.cfg.feature_matching_kind, real_feats, view(fake))
+        return self.cfg.feature_matching * fm, {"G_FM": fm.detach()}
 
     # -- constraints ---------------------------------------------------------------------------
     @torch.no_grad()

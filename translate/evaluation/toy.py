@@ -7,7 +7,8 @@ trained with ANY registered objective through the same :class:`Adversary` the im
 (penalties, clipping, spectral norm, unrolling included) and the same training phases as the
 engine (translate/core/phases.py: Dmain every D step, Gmain after every ``n_critic``-th one, run by
 :class:`PhaseRunner`). ``steps`` counts generator updates; critic objectives take ``n_critic`` D
-updates per step (see ``TOY_SETTINGS``).
+updates per step, at each objective's own settings (translate/core/objective_settings.py) or the
+shared table ``SHARED_SETTINGS`` (``shared_settings=True``).
 
 Reported: modes covered (a mode counts when at least ``min_count`` = 20 of 2,500 samples lie
 within 3 std of it), the share of high-quality samples (within 3 std of any mode), wall and CPU
@@ -20,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -29,6 +30,7 @@ from torch import Tensor, nn
 
 from ..config import GanConfig, OptimConfig
 from ..core.adversary import Adversary
+from ..core.objective_settings import ObjectiveSettings, settings_for
 from ..core.optim import build_optimizer
 from ..core.phases import Phase, PhaseRunner, every
 from ..registry import LOSSES
@@ -96,28 +98,23 @@ class ToyDiscriminator(nn.Module):
 
 # ----------------------------------------------------------------------------- settings
 
-
-@dataclass(frozen=True)
-class ToySettings:
-    """Optimiser and adversary settings of one objective family on the toy."""
-
-    lr_g: float = 1e-3
-    lr_d: float = 1e-3
-    betas: tuple[float, float] = (0.5, 0.999)
-    n_critic: int = 1
-    gan: dict[str, Any] = field(default_factory=dict)  # GanConfig overrides
-    source: str = "DCGAN/Metz et al. Adam betas (0.5, 0.999), 1 D step per G step"
-
-
-# The papers' betas and D steps per G step, with every learning rate at 1e-3 (5-10x the papers'
-# 1e-4/2e-4) so that a few thousand steps are enough on a CPU.
-_CRITIC = ToySettings(betas=(0.5, 0.9), n_critic=5, source="Gulrajani et al. 2017: Adam (0.5, 0.9), 5 critic steps")
-TOY_SETTINGS: dict[str, ToySettings] = {
-    "wgan": dataclasses.replace(_CRITIC, source=_CRITIC.source + ", clip 0.01 (Adam instead of the paper's RMSprop)"),
-    "wgan-gp": dataclasses.replace(_CRITIC, gan={"penalty_weight": 0.1}, source=_CRITIC.source + ", lambda 0.1 (their toy code)"),
-    "hinge": dataclasses.replace(_CRITIC, source="Miyato et al. 2018 setting A: Adam (0.5, 0.9), 5 D steps"),
+# The table before per-objective settings (``shared=True``, CLI ``--shared-settings``): every
+# learning rate 1e-3 (5-10x the papers'), the papers' betas and D steps per G step.
+_SHARED = ObjectiveSettings(lr_g=1e-3, lr_d=1e-3, source="shared toy setting: Adam 1e-3, betas (0.5, 0.999), 1 D step per G step")
+_SHARED_CRITIC = dataclasses.replace(_SHARED, beta2=0.9, n_critic=5,
+                                     source="shared toy setting: Adam 1e-3, betas (0.5, 0.9), 5 critic steps")
+SHARED_SETTINGS: dict[str, ObjectiveSettings] = {
+    "wgan": dataclasses.replace(_SHARED_CRITIC, gan={"clip": 0.01}),
+    "wgan-gp": dataclasses.replace(_SHARED_CRITIC, gan={"penalty": "gp", "penalty_weight": 0.1}),
+    "hinge": _SHARED_CRITIC,
+    "rpgan": dataclasses.replace(_SHARED, gan={"penalty": "r1r2", "penalty_weight": 0.05}),
 }
-DEFAULT_SETTINGS = ToySettings()
+
+
+def toy_settings(loss: str, shared: bool = False) -> ObjectiveSettings:
+    """The settings the toy trains ``loss`` with: its own (core/objective_settings.py), or the shared table."""
+    name = LOSSES.get(loss).name  # ConfigError on a typo
+    return SHARED_SETTINGS.get(name, _SHARED) if shared else settings_for(name).for_toy()
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -187,18 +184,26 @@ def run_toy(
     min_count: int = 20,
     unrolled_lr: Optional[float] = None,
     threads: int = 1,
+    shared_settings: bool = False,
+    settings: Optional[ObjectiveSettings] = None,
 ) -> dict[str, Any]:
     """Train G/D on the ring (or 5x5 grid) with objective ``loss``; returns the scores as a dict.
 
-    Runs on ``threads`` CPU threads (1: these nets are tiny, and more threads only add overhead,
-    badly so on a busy machine); the previous setting is restored afterwards.
+    Trains at the objective's own settings (``settings_for(loss)``), the old shared table with
+    ``shared_settings``, or ``settings`` when given; ``spectral_norm``/``penalty`` switch those on top.
+    Runs on ``threads`` CPU threads with ``torch.use_deterministic_algorithms(True)`` (the same seed
+    gives the same figures run after run); the previous settings are restored afterwards.
     """
-    old_threads = torch.get_num_threads()
+    settings = settings or toy_settings(loss, shared_settings)
+    old_threads, old_det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads)
+    torch.use_deterministic_algorithms(True)
     try:
-        return _run(loss, steps, unrolled, grid, seed, spectral_norm, penalty, out_png, z_dim, batch, n_eval, min_count, unrolled_lr)
+        return _run(loss, settings, steps, unrolled, grid, seed, spectral_norm, penalty, out_png, z_dim, batch, n_eval,
+                    min_count, unrolled_lr)
     finally:
         torch.set_num_threads(old_threads)
+        torch.use_deterministic_algorithms(old_det)
 
 
 class ToyGame:
@@ -233,12 +238,12 @@ class ToyGame:
         return [Phase("Dmain", "D", self.d_loss, after_step=clip), Phase("Gmain", "G", self.g_loss, **every(self.n_critic))]
 
 
-def _run(loss: str, steps: int, unrolled: int, grid: bool, seed: int, spectral_norm: bool, penalty: Optional[str],
-         out_png: Optional[str | Path], z_dim: int, batch: int, n_eval: int, min_count: int,
+def _run(loss: str, settings: ObjectiveSettings, steps: int, unrolled: int, grid: bool, seed: int, spectral_norm: bool,
+         penalty: Optional[str], out_png: Optional[str | Path], z_dim: int, batch: int, n_eval: int, min_count: int,
          unrolled_lr: Optional[float]) -> dict[str, Any]:
     """The training run behind :func:`run_toy`."""
-    settings = TOY_SETTINGS.get(LOSSES.get(loss).name, DEFAULT_SETTINGS)  # ConfigError on a typo
-    gan = {"loss": loss, "spectral_norm": spectral_norm, "unrolled_steps": unrolled, **settings.gan}
+    gan = {"loss": loss, "unrolled_steps": unrolled, **settings.gan_keys()}
+    gan["spectral_norm"] = spectral_norm or bool(gan.get("spectral_norm"))
     if penalty is not None:
         gan["penalty"] = penalty
     if unrolled_lr is not None:
@@ -248,9 +253,9 @@ def _run(loss: str, steps: int, unrolled: int, grid: bool, seed: int, spectral_n
     gen = torch.Generator().manual_seed(seed)
     mix = MIXTURES["grid" if grid else "ring"]()
     G, D = mlp([z_dim, 128, 128, 2]), adv.prepare_discriminator(ToyDiscriminator())
-    adam = OptimConfig(name="adam", beta1=settings.betas[0], beta2=settings.betas[1])
-    runner = PhaseRunner({"G": build_optimizer(adam, G.parameters(), settings.lr_g),
-                          "D": build_optimizer(adam, D.parameters(), settings.lr_d)})
+    opt = OptimConfig(name=settings.optimizer, beta1=settings.beta1, beta2=settings.beta2)
+    runner = PhaseRunner({"G": build_optimizer(opt, G.parameters(), settings.lr_g),
+                          "D": build_optimizer(opt, D.parameters(), settings.lr_d)})
     adv.attach_d_optimizer(runner.optimizers["D"])
     game = ToyGame(adv, G, D, mix, gen, batch, z_dim, settings.n_critic)
     phases = game.phases()
@@ -270,14 +275,13 @@ def _run(loss: str, steps: int, unrolled: int, grid: bool, seed: int, spectral_n
         samples = G(torch.randn(n_eval, z_dim, generator=torch.Generator().manual_seed(12345)))
     result: dict[str, Any] = {
         "loss": loss, "mixture": "grid" if grid else "ring", "steps": steps, "unrolled": unrolled,
-        "spectral_norm": spectral_norm, "penalty": adv.cfg.penalty, "clip": adv.cfg.clip, "seed": seed,
+        "spectral_norm": adv.cfg.spectral_norm, "penalty": adv.cfg.penalty, "clip": adv.cfg.clip, "seed": seed,
         **score_samples(samples, mix, min_count), "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu_seconds, 2), "diverged_at": diverged_at,
-        "settings": {"lr_g": settings.lr_g, "lr_d": settings.lr_d, "betas": list(settings.betas),
-                     "n_critic": settings.n_critic, **settings.gan, "source": settings.source},
+        "settings": {**settings.overrides(), "source": settings.source},
     }
     if out_png is not None:
-        extra = (" +SN" if spectral_norm else "") + (f" unrolled {unrolled}" if unrolled else "")
+        extra = (" +SN" if adv.cfg.spectral_norm else "") + (f" unrolled {unrolled}" if unrolled else "")
         title = f"{loss}{extra}: {result['modes_covered']}/{result['n_modes']} modes, {100 * result['high_quality']:.0f}% HQ"
         result["png"] = str(plot_samples(samples, mix, out_png, title))
     return result

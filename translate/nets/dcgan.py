@@ -22,7 +22,7 @@ from torch import nn
 
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS
-from .layers import MinibatchStdDev, norm_layer
+from .layers import MinibatchStdDev, activations_after, norm_layer
 
 
 def _no_minibatch() -> tuple[list[nn.Module], int]:
@@ -160,3 +160,7 @@ class DCGANDiscriminator(nn.Module):
             raise ValueError("this discriminator is class-conditional: pass labels y [N]")
         proj = (self.embed(y) * h.sum(dim=(2, 3))).sum(dim=1)  # [N, C] . [N, C] -> [N]
         return out + proj[:, None, None, None]
+
+    def features(self, x: torch.Tensor, y: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """The trunk's activations after each LeakyReLU; the last is phi(x) [N, C, 4, 4] (labels unused)."""
+        return activations_after(self.main[: self._trunk_len], x)[1]

@@ -110,6 +110,20 @@ def count_params(net: nn.Module, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in net.parameters() if p.requires_grad or not trainable_only)
 
 
+def activations_after(modules: Iterable[nn.Module], x: torch.Tensor, kind: type = nn.LeakyReLU) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """Run ``modules`` in order on ``x``; returns the output and the activations after every ``kind`` layer.
+
+    Discriminators' ``features`` (feature matching, translate/core/feature_matching.py) read their
+    intermediate layers this way without changing their forward pass.
+    """
+    feats: list[torch.Tensor] = []
+    for m in modules:
+        x = m(x)
+        if isinstance(m, kind):
+            feats.append(x)
+    return x, feats
+
+
 def conv_receptive_field(modules: Iterable[nn.Module]) -> int:
     """Receptive field in pixels of a chain of convolutions, read from their kernels and strides."""
     field, jump = 1, 1

@@ -12,7 +12,7 @@ from torch import nn
 
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS
-from .layers import conv_bias, conv_receptive_field, norm_layer
+from .layers import activations_after, conv_bias, conv_receptive_field, norm_layer
 
 
 @DISCRIMINATORS.register("patchgan")
@@ -61,6 +61,10 @@ class NLayerDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.model(x)  # [N, C, H, W] -> [N, 1, h, w] logits (30x30 at 256 px, n_layers 3)
+
+    def features(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The n_layers + 1 activations after each LeakyReLU (pix2pixHD's intermediate features)."""
+        return activations_after(self.model[:-1], x)[1]  # [N, ndf, H/2, W/2], ..., [N, 8ndf, h+1, w+1]
 
 
 @DISCRIMINATORS.register("pixel")

@@ -162,3 +162,12 @@ class StyleGAN2Discriminator(nn.Module):
         x = self.blocks(self.from_rgb(x))  # [N, 3, R, R] -> [N, C4, 4, 4]
         x = self.conv(self.mbstd(x))  # [N, C4 + 1, 4, 4] -> [N, C4, 4, 4]
         return self.out(self.fc(x.flatten(1)))  # [N, C4 * 16] -> [N, 1]
+
+    def features(self, x: Tensor) -> list[Tensor]:
+        """Activations of from_rgb, every residual block, the 4x4 conv and the FC layer before the logit."""
+        feats = [self.from_rgb(x)]  # [N, C_R, R, R]
+        for block in self.blocks:
+            feats.append(block(feats[-1]))  # [N, C, R/2, R/2] ...
+        feats.append(self.conv(self.mbstd(feats[-1])))  # [N, C4, 4, 4]
+        feats.append(self.fc(feats[-1].flatten(1)))  # [N, C4]
+        return feats

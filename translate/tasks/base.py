@@ -29,7 +29,9 @@ from torch.utils.data import Dataset
 
 from ..config import Config, NetConfig
 from ..core.adversary import Adversary
+from ..core.feature_matching import features_of
 from ..core.phases import Phase, every
+from ..errors import ConfigError
 from ..nets.layers import init_weights
 
 Batch = dict[str, Any]
@@ -64,12 +66,15 @@ class Task(ABC):
     generator_names: ClassVar[tuple[str, ...]] = ("G",)  # nets in generator checkpoints (+EMA)
     default_recipe: ClassVar[str] = "default"  # models/<task>/<recipe>.yaml
     layouts: ClassVar[tuple[str, ...]] = ()  # data layouts the task reads (layout: auto picks the first detected)
+    feature_matching: ClassVar[bool] = False  # the G loss adds gan.feature_matching (add_feature_matching)
 
     def __init__(self, cfg: Config, device: torch.device | str = "cpu", total_steps: int = 1) -> None:
         self.cfg = cfg
         self.device = torch.device(device)
         self.nets: dict[str, nn.Module] = {k: v.to(self.device) for k, v in self.build_nets().items()}
         self.adv = Adversary(cfg.gan, total_steps)
+        if cfg.gan.feature_matching > 0 and not self.feature_matching:
+            raise ConfigError(f"gan.feature_matching: the {self.name} task does not support it (pix2pix, dcgan, stylegan do)")
 
     # -- construction ---------------------------------------------------------------------------
     @abstractmethod
@@ -139,6 +144,16 @@ class Task(ABC):
     def g_phases(self) -> list[Phase]:
         """Gmain after every ``train.n_critic``-th step, on the forward pass's graph."""
         return [Phase("Gmain", "G", self.g_loss, needs_graph=True, **every(self.cfg.train.n_critic))]
+
+    def add_feature_matching(self, loss: Tensor, logs: Logs, disc: str, fake: Tensor, real: Tensor, step: int,
+                             **cond: Tensor) -> Tensor:
+        """``loss`` + the feature-matching term of discriminator ``disc`` (logged as ``G_FM``); ``loss`` when off."""
+        if self.adv.cfg.feature_matching <= 0:
+            return loss
+        fn = features_of(self.nets[disc], self.name)
+        fm, extra = self.adv.feature_loss((lambda x: fn(x, **cond)) if cond else fn, fake, real, step)
+        logs.update(extra)
+        return loss + fm
 
     @abstractmethod
     def d_views(self, batch: Batch, out: dict[str, Tensor]) -> list[DiscView]:

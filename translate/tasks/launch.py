@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, load_yaml, resolve
+from ..config import Config, GanConfig, load_yaml, resolve
 from ..core.distributed import setup_run
 from ..core.engine import Engine
+from ..core.objective_settings import objective_layer
 from ..errors import ConfigError
 from ..registry import TASKS
 from ..zoo import load_recipe
@@ -34,6 +35,7 @@ class TrainArgs:
     skip_bad: bool = False
     seed: int | None = None
     overrides: list[str] = field(default_factory=list)
+    shared_settings: bool = False  # keep the recipe's optimiser/penalty when --set gan.loss picks another objective
 
 
 def _shortcuts(a: TrainArgs) -> dict[str, Any]:
@@ -86,6 +88,13 @@ def build_config(a: TrainArgs, resume_from: Path | None = None) -> Config:
         layers.append((str(a.config), user))
     layers.append(("command-line options", _shortcuts(a)))  # explicit options beat the --config file
     cfg = resolve(layers, a.overrides)
+    if resume_from is None and not a.shared_settings:
+        # another objective than the recipe's starts from its own settings (lr, betas, n_critic, penalty);
+        # everything given explicitly (--config, shortcuts, --set) still wins, being layered above
+        layer = objective_layer(recipe.get("gan", {}).get("loss", GanConfig().loss), cfg.gan.loss)
+        if layer is not None:
+            layers.insert(1, (f"settings of gan.loss {cfg.gan.loss}", layer))
+            cfg = resolve(layers, a.overrides)
     if cfg.task != a.task:
         raise ConfigError(f"{a.config}: task {cfg.task!r} does not match the command's task {a.task!r}")
     return cfg

@@ -50,6 +50,7 @@ class Pix2PixTask(Task):
 
     name = "pix2pix"
     layouts = ("aligned", "folders", "derived")
+    feature_matching = True  # PatchGAN features; kind pix2pixhd is pix2pixHD's multi-layer L1
 
     def __init__(self, cfg, device="cpu", total_steps: int = 1) -> None:
         self.opts: Pix2PixOptions = from_dict(Pix2PixOptions, cfg.options, "options")
@@ -104,6 +105,7 @@ class Pix2PixTask(Task):
             gan, extra, _ = self.adv.g_loss(self.nets["D"], self._d_input(a, fake), self._d_input(a, b), step)
             loss = loss + self.opts.lambda_gan * gan
             logs.update(G_GAN=gan.detach(), **extra)
+            loss = self.add_feature_matching(loss, logs, "D", self._d_input(a, fake), self._d_input(a, b), step)
         return loss, logs
 
     # -- outputs ---------------------------------------------------------------------------------

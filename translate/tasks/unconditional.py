@@ -47,6 +47,7 @@ class LatentTask(Task):
     """G(z [, y]) -> image vs D(image [, y]); subclasses build the nets and may add regularisers."""
     options_cls: type = LatentOptions
     layouts = ("single",)
+    feature_matching = True  # DCGAN and StyleGAN discriminators expose features
 
     def __init__(self, cfg, device="cpu", total_steps: int = 1) -> None:
         self.opts = from_dict(self.options_cls, cfg.options, "options")
@@ -115,7 +116,8 @@ class LatentTask(Task):
     def g_loss(self, batch: Batch, out: dict[str, Tensor], step: int) -> tuple[Tensor, Logs]:
         y = self.labels_of(batch)
         loss, extra, _ = self.adv.g_loss(self.disc(y), out["fake"], batch["image"], step)
-        return loss, {"G_GAN": loss.detach(), **extra}
+        logs = {"G_GAN": loss.detach(), **extra}
+        return self.add_feature_matching(loss, logs, "D", out["fake"], batch["image"], step, **self.cond(y)), logs
 
     # -- outputs ---------------------------------------------------------------------------------
     def fixed_latents(self, n: int) -> Tensor:
