@@ -8,9 +8,11 @@
   schedulers, AMP scaler, step/epoch/data position, RNG states, task extras), read back with
   ``torch.load(weights_only=True)`` so no code is ever unpickled.
 
-A run keeps ``checkpoints/step_XXXXXXXX/{generator.safetensors,state.pt}`` directories, written
-to a temporary directory and renamed into place, and a ``checkpoints/LATEST`` pointer replaced
-atomically, so a killed run always resumes from a complete checkpoint.
+A run keeps ``checkpoints/step_XXXXXXXX/{generator.safetensors,state.pt}`` directories and a
+``checkpoints/LATEST`` pointer. ``translate.core.checkpoints`` writes them (a temporary directory
+renamed into place; an existing step renamed aside first and deleted last), so at every instant a
+complete checkpoint exists; this module finds them: ``checkpoint_candidates`` lists every complete
+one, the one LATEST names first, then newest first (an aside copy stands in for its missing step).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import shutil
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +40,26 @@ GEN_FILE = "generator.safetensors"
 STATE_FILE = "state.pt"
 KEPT_MARK = "KEEP"  # marks a periodic checkpoint that later ones do not supersede
 REFERENCE_SUFFIXES = (".pth", ".pt", ".ckpt")  # reference-repo generator files (latest_net_G.pth, 200000-G.ckpt)
+TMP_PREFIX = ".tmp-"  # .tmp-step_N-PID: a checkpoint being written
+ASIDE_PREFIX = ".old-"  # .old-step_N-PID: the previous step_N while a new one replaces it
+_STEP_NAME = re.compile(r"^(?:\.tmp-|\.old-)?(step_(\d+))(?:-(\d+))?$")
 
 
 # ----------------------------------------------------------------------------- atomic writes
+
+
+def file_mode() -> int:
+    """The mode a new file gets from ``open()`` under the current umask (0o666 & ~umask)."""
+    if sys.platform.startswith("linux"):
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+        except OSError:
+            pass
+    mask = os.umask(0o022)  # no read-only query elsewhere: set and restore
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -106,6 +126,7 @@ def save_generators(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     save_file(tensors, str(tmp), metadata=meta)
+    os.chmod(tmp, file_mode())  # safetensors creates 0600; a run's files read like any file the user writes
     os.replace(tmp, path)
     return path
 
@@ -159,78 +180,74 @@ def step_dir_name(step: int) -> str:
     return f"step_{step:08d}"
 
 
-def write_run_checkpoint(
-    run_dir: str | Path,
-    step: int,
-    write_generators: Any,
-    state: dict[str, Any],
-    *,
-    keep: bool,
-    keep_last: int = 0,
-) -> Path:
-    """Write ``checkpoints/step_N/`` atomically, point LATEST at it and prune old ones.
-
-    ``write_generators(path)`` writes the generator file; ``state`` is saved with torch.save.
-    ``keep`` marks a periodic checkpoint (kept); the others are superseded by the next one.
-    """
-    ckdir = checkpoints_dir(run_dir)
-    ckdir.mkdir(parents=True, exist_ok=True)
-    final = ckdir / step_dir_name(step)
-    tmp = ckdir / f".tmp-{step_dir_name(step)}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    write_generators(tmp / GEN_FILE)
-    if keep or (final / KEPT_MARK).exists():  # re-saving a periodic step keeps it periodic
-        (tmp / KEPT_MARK).touch()
-    with open(tmp / STATE_FILE, "wb") as f:
-        torch.save(state, f)
-        f.flush()
-        os.fsync(f.fileno())
-    if final.exists():
-        shutil.rmtree(final)
-    os.replace(tmp, final)
-    atomic_write_bytes(ckdir / "LATEST", final.name.encode())
-    _prune(ckdir, final.name, keep_last)
-    return final
+def parse_step_dir(name: str) -> tuple[int, str] | None:
+    """``(step, "step_N")`` of a checkpoint folder name, its temporary or its aside copy, else None."""
+    m = _STEP_NAME.match(name)
+    return (int(m.group(2)), m.group(1)) if m else None
 
 
-def _prune(ckdir: Path, current: str, keep_last: int) -> None:
-    """Drop superseded non-periodic checkpoints and periodic ones beyond the newest ``keep_last``."""
-    dirs = sorted(d for d in ckdir.glob("step_*") if d.is_dir())
-    kept = [d for d in dirs if (d / KEPT_MARK).exists()]
-    for d in dirs:
-        if d.name != current and d not in kept:
-            shutil.rmtree(d, ignore_errors=True)
-    if keep_last > 0:
-        for d in kept[: max(0, len(kept) - keep_last)]:
-            if d.name != current:
-                shutil.rmtree(d, ignore_errors=True)
-    for t in ckdir.glob(".tmp-*"):
-        shutil.rmtree(t, ignore_errors=True)
-
-
-def _complete(d: Path) -> bool:
+def is_complete(d: Path) -> bool:
+    """Both files of a checkpoint are present (``load_state`` tells whether they load)."""
     return (d / GEN_FILE).is_file() and (d / STATE_FILE).is_file()
 
 
-def latest_checkpoint(run_dir: str | Path) -> Path | None:
-    """The directory LATEST points to, or the newest complete one if the pointer is stale."""
+def checkpoint_candidates(run_dir: str | Path) -> list[Path]:
+    """Every complete checkpoint of a run, in resume order: LATEST's first, then newest first.
+
+    An aside copy (``.old-step_N-PID``, left by a writer killed mid-replacement) counts for step N
+    while ``step_N`` itself is missing.
+    """
     ckdir = checkpoints_dir(run_dir)
+    if not ckdir.is_dir():
+        return []
+    by_name: dict[str, tuple[int, Path]] = {}
+    for d in ckdir.iterdir():
+        parsed = parse_step_dir(d.name)
+        if parsed is None or d.name.startswith(TMP_PREFIX) or not d.is_dir() or not is_complete(d):
+            continue
+        step, name = parsed
+        if d.name == name or name not in by_name:  # step_N beats its aside copy
+            by_name[name] = (step, d)
+    ordered = [d for _, d in sorted(by_name.values(), key=lambda sd: sd[0], reverse=True)]
     pointer = ckdir / "LATEST"
     if pointer.is_file():
-        d = ckdir / pointer.read_text().strip()
-        if _complete(d):
-            return d
-    candidates = sorted(d for d in ckdir.glob("step_*") if d.is_dir() and _complete(d))
-    return candidates[-1] if candidates else None
+        named = by_name.get(pointer.read_text(errors="replace").strip())
+        if named is not None:
+            ordered.remove(named[1])
+            ordered.insert(0, named[1])
+    return ordered
+
+
+def latest_checkpoint(run_dir: str | Path) -> Path | None:
+    """The checkpoint LATEST points to, or the newest complete one if the pointer is stale."""
+    found = checkpoint_candidates(run_dir)
+    return found[0] if found else None
+
+
+STATE_KEYS = ("step", "epoch", "batch_in_epoch", "nets", "optim", "sched", "rng")
 
 
 def load_state(path: str | Path) -> dict[str, Any]:
-    """Read a ``state.pt`` safely (weights_only=True)."""
+    """Read a ``state.pt`` safely (weights_only=True); a file that is no train state is a CheckpointError."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: train state not found")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path}: unreadable train state (empty file)")
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickle errors, truncated files
-        raise CheckpointError(f"{path}: unreadable train state ({str(exc).splitlines()[0]})") from None
+        raise CheckpointError(f"{path}: unreadable train state ({_first_line(exc)})") from None
+    missing = [k for k in STATE_KEYS if not isinstance(state, dict) or k not in state]
+    if missing:
+        raise CheckpointError(f"{path}: not a gan-translate train state (missing {', '.join(missing)})")
+    return state
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first non-empty line of an exception's message, else its type name (``IndexError()`` has none)."""
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[0].strip() if lines else type(exc).__name__
 
 
 def resolve_generator_file(model: str | Path) -> Path:
@@ -257,7 +274,7 @@ def read_reference_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise CheckpointError(f"{path}: not a loadable PyTorch state dict ({str(exc).splitlines()[0]})") from None
+        raise CheckpointError(f"{path}: not a loadable PyTorch state dict ({_first_line(exc)})") from None
     for key in ("state_dict", "model", "G", "netG"):
         if isinstance(obj, dict) and isinstance(obj.get(key), dict):
             obj = obj[key]

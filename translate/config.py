@@ -7,12 +7,18 @@ A run's configuration is built in layers, later ones winning::
 
 The resolved config is written to the run folder as ``config.yaml`` and embedded in every
 generator checkpoint. Unknown keys and wrong types raise ``ConfigError`` naming the key and file.
+
+Every field declares what values it takes (``rule(default, RULE)``: ``AtLeast``, ``Between``,
+``OneOf``, or ``Free`` for values checked where they are used, such as registry names that the
+registry checks with a list of the names). Values are checked as they are resolved, so a bad
+``--set train.batch_size=-1`` is a one-line error naming the key, never a torch traceback.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -23,36 +29,115 @@ import yaml
 
 from .errors import ConfigError
 
+# ----------------------------------------------------------------------------- value rules
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """A number >= ``low`` (> ``low`` when ``strict``)."""
+
+    low: float
+    strict: bool = False
+
+    def problem(self, v: Any) -> str | None:
+        bad = v <= self.low if self.strict else v < self.low
+        return f"must be {'>' if self.strict else '>='} {self.low:g}" if bad else None
+
+    def violation(self) -> Any:
+        return self.low if self.strict else self.low - 1
+
+
+@dataclass(frozen=True)
+class Between:
+    """A number in ``[lo, hi]`` (an open end when ``lo_open``/``hi_open``)."""
+
+    lo: float
+    hi: float
+    hi_open: bool = False
+    lo_open: bool = False
+
+    def problem(self, v: Any) -> str | None:
+        bad = (v <= self.lo if self.lo_open else v < self.lo) or (v >= self.hi if self.hi_open else v > self.hi)
+        left, right = "(" if self.lo_open else "[", ")" if self.hi_open else "]"
+        return f"must be in {left}{self.lo:g}, {self.hi:g}{right}" if bad else None
+
+    def violation(self) -> Any:
+        return self.hi + 1
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a fixed set of words."""
+
+    names: tuple[str, ...]
+
+    def problem(self, v: Any) -> str | None:
+        return None if v in self.names else f"must be one of {', '.join(self.names)}"
+
+    def violation(self) -> Any:
+        return "no-such-" + self.names[0]
+
+
+@dataclass(frozen=True)
+class Free:
+    """Any value of the field's type; ``why`` says where it is checked instead."""
+
+    why: str
+
+    def problem(self, v: Any) -> str | None:
+        return None
+
+    def violation(self) -> Any:
+        return None
+
+
+FLAG = Free("true/false (the type is the check)")
+REGISTRY_NAME = Free("a registry name: the registry refuses unknown names with the list of known ones")
+
+
+def rule(default: Any = dataclasses.MISSING, check: Any = None, *, factory: Any = dataclasses.MISSING) -> Any:
+    """A dataclass field with its value rule in the metadata (``field_rule`` reads it)."""
+    return field(default=default, default_factory=factory, metadata={"rule": check})
+
+
+def field_rule(f: dataclasses.Field) -> Any:
+    """The rule a config field declares (None when it declares none)."""
+    return f.metadata.get("rule")
+
+
+POSITIVE, NONNEG, COUNT = AtLeast(0, strict=True), AtLeast(0), AtLeast(1)
+FRACTION, DECAY = Between(0, 1), Between(0, 1, hi_open=True)
+
 
 @dataclass
 class NetConfig:
     """A network by registry name plus its constructor options (flattened in YAML)."""
 
-    arch: str = ""
-    init: str = "normal"  # normal | xavier | kaiming | orthogonal | none (net's own init)
-    init_gain: float = 0.02
-    options: dict[str, Any] = field(default_factory=dict)
+    arch: str = rule("", REGISTRY_NAME)
+    init: str = rule("normal", REGISTRY_NAME)  # normal | xavier | kaiming | orthogonal | none (net's own init)
+    init_gain: float = rule(0.02, NONNEG)
+    options: dict[str, Any] = rule(factory=dict, check=Free("net constructor options: the registry checks their names"))
 
 
 @dataclass
 class GanConfig:
     """The adversarial objective and the stabilisers around it (see translate/core)."""
 
-    loss: str = "vanilla"  # any name in translate.registry.LOSSES (docs/objectives.md)
-    penalty: str = "none"  # none | gp | dragan | r1 | r2 | r1r2 (R3GAN)
-    penalty_weight: float = 10.0  # R1/R2 carry no 1/2: gamma/2 goes here (StyleGAN2 gamma 10 -> 5)
-    penalty_every: int = 1  # lazy regularisation interval (R1: 16 in StyleGAN2)
-    clip: float = 0.0  # weight clipping bound for WGAN critics (0 = off)
-    spectral_norm: bool = False  # wrap every D conv/linear in spectral normalisation
-    label_smoothing: float = 0.0  # one-sided: real target 1 - s (objectives with a real label only)
-    instance_noise: float = 0.0  # std of noise added to D inputs, annealed to 0 over the run
-    diffaugment: str = ""  # e.g. "color,translation,cutout" (applied to real and fake D inputs)
-    unrolled_steps: int = 0  # look-ahead D steps for the G update (Metz et al. 2017)
-    unrolled_lr: float = 0.0  # look-ahead step size; 0 = D's own learning rate (1e-4 without one)
-    unrolled_optim: str = "adam"  # look-ahead step rule: adam (continues D's Adam state) | sgd
-    pool_size: int = 0  # image history pool for D's fake inputs (CycleGAN: 50)
-    feature_matching: float = 0.0  # weight of the G's feature-matching loss on D's intermediate features (0 = off)
-    feature_matching_kind: str = "mean"  # mean (Salimans et al. 2016) | pix2pixhd (multi-layer L1, paired)
+    loss: str = rule("vanilla", REGISTRY_NAME)  # any name in translate.registry.LOSSES (docs/objectives.md)
+    penalty: str = rule("none", Free("none or a penalty registry name"))  # none | gp | dragan | r1 | r2 | r1r2 (R3GAN)
+    penalty_weight: float = rule(10.0, NONNEG)  # R1/R2 carry no 1/2: gamma/2 goes here (StyleGAN2 gamma 10 -> 5)
+    penalty_every: int = rule(1, COUNT)  # lazy regularisation interval (R1: 16 in StyleGAN2)
+    clip: float = rule(0.0, NONNEG)  # weight clipping bound for WGAN critics (0 = off)
+    spectral_norm: bool = rule(False, FLAG)  # wrap every D conv/linear in spectral normalisation
+    label_smoothing: float = rule(0.0, DECAY)  # one-sided: real target 1 - s (objectives with a real label only)
+    instance_noise: float = rule(0.0, NONNEG)  # std of noise added to D inputs, annealed to 0 over the run
+    diffaugment: str = rule("", Free("checked by core.augment"))  # e.g. "color,translation,cutout" (applied to real and fake D inputs)
+    unrolled_steps: int = rule(0, NONNEG)  # look-ahead D steps for the G update (Metz et al. 2017)
+    unrolled_lr: float = rule(0.0, NONNEG)  # look-ahead step size; 0 = D's own learning rate (1e-4 without one)
+    unrolled_optim: str = rule("adam", Free("checked by core.unrolled"))  # look-ahead step rule: adam (continues D's Adam state) | sgd
+    pool_size: int = rule(0, NONNEG)  # image history pool for D's fake inputs (CycleGAN: 50)
+    feature_matching: float = rule(0.0, NONNEG)  # weight of the G's feature-matching loss on D's intermediate features (0 = off)
+    feature_matching_kind: str = rule("mean", REGISTRY_NAME)  # mean (Salimans et al. 2016) | pix2pixhd (multi-layer L1, paired)
 
 
 @dataclass
@@ -63,90 +148,90 @@ class OptimConfig:
     engine (StyleGAN2); the values here are the uncorrected base settings.
     """
 
-    name: str = "adam"  # any name in translate.registry.OPTIMIZERS: adam | adamw | rmsprop | sgd
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    beta1: float = 0.5  # betas of the optimisers that take them (adam, adamw); ignored by the others
-    beta2: float = 0.999
-    weight_decay: float = 0.0
-    options: dict[str, Any] = field(default_factory=dict)  # other constructor options: eps, momentum, alpha, ...
+    name: str = rule("adam", REGISTRY_NAME)  # any name in translate.registry.OPTIMIZERS: adam | adamw | rmsprop | sgd
+    lr_g: float = rule(2e-4, NONNEG)
+    lr_d: float = rule(2e-4, NONNEG)
+    beta1: float = rule(0.5, DECAY)  # betas of the optimisers that take them (adam, adamw); ignored by the others
+    beta2: float = rule(0.999, DECAY)
+    weight_decay: float = rule(0.0, NONNEG)
+    options: dict[str, Any] = rule(factory=dict, check=Free("the optimiser checks them"))  # other options: eps, momentum, alpha, ...
 
 
 @dataclass
 class ScheduleConfig:
     """Learning-rate schedule over the whole run (fractions make short runs behave like long ones)."""
 
-    kind: str = "linear"  # constant | linear | step | cosine
-    decay_start: float = 0.5  # linear: fraction of the run after which the LR decays linearly to 0
-    step_every: float = 0.25  # step: fraction of the run between multiplications by gamma
-    gamma: float = 0.1
-    warmup: int = 0  # linear warm-up, in schedule units
-    per: str = "epoch"  # epoch | step: when the schedule advances
+    kind: str = rule("linear", REGISTRY_NAME)  # constant | linear | step | cosine
+    decay_start: float = rule(0.5, FRACTION)  # linear: fraction of the run after which the LR decays linearly to 0
+    step_every: float = rule(0.25, Between(0, 1, lo_open=True))  # step: fraction of the run between multiplications by gamma
+    gamma: float = rule(0.1, POSITIVE)
+    warmup: int = rule(0, NONNEG)  # linear warm-up, in schedule units
+    per: str = rule("epoch", OneOf(("epoch", "step")))  # epoch | step: when the schedule advances
 
 
 @dataclass
 class DataConfig:
     """Where the images are and how they are loaded and augmented."""
 
-    root: str = ""
-    layout: str = "auto"  # auto | aligned | folders | derived | unpaired | domains | attributes | single
-    derive: str = ""  # derived pairs: colorization | edges
-    direction: str = "AtoB"  # AtoB | BtoA
-    split: str = "train"
-    val_split: str = "val"
-    load_size: int = 286
-    crop_size: int = 256
-    preprocess: str = "resize_and_crop"  # resize_and_crop | crop | scale_width | scale_width_and_crop | resize | none
-    center_crop: int = 0  # center-crop to this size before resizing (StarGAN CelebA: 178)
-    flip: bool = True
-    num_workers: int = 2
-    skip_bad: bool = False
-    max_pixels: int = 40_000_000
-    alpha: str = "white"  # how to flatten transparency: white | black
-    serial_batches: bool = False  # unpaired: take B in order instead of at random
-    domains: list[str] = field(default_factory=list)
-    attr_file: str = ""
-    max_items: int = 0  # use only the first N items (0 = all)
+    root: str = rule("", Free("a folder: the dataset checks it exists"))
+    layout: str = rule("auto", Free("auto or a layout"))  # auto | aligned | folders | derived | unpaired | domains | attributes | single
+    derive: str = rule("", Free("empty or a derived-pair registry name"))  # derived pairs: colorization | edges
+    direction: str = rule("AtoB", OneOf(("AtoB", "BtoA")))  # AtoB | BtoA
+    split: str = rule("train", Free("a sub-folder name"))
+    val_split: str = rule("val", Free("a sub-folder name"))
+    load_size: int = rule(286, COUNT)
+    crop_size: int = rule(256, COUNT)
+    preprocess: str = rule("resize_and_crop", REGISTRY_NAME)  # resize_and_crop | crop | scale_width | scale_width_and_crop | resize | none
+    center_crop: int = rule(0, NONNEG)  # center-crop to this size before resizing (StarGAN CelebA: 178)
+    flip: bool = rule(True, FLAG)
+    num_workers: int = rule(2, NONNEG)
+    skip_bad: bool = rule(False, FLAG)
+    max_pixels: int = rule(40_000_000, COUNT)
+    alpha: str = rule("white", OneOf(("white", "black")))  # how to flatten transparency: white | black
+    serial_batches: bool = rule(False, FLAG)  # unpaired: take B in order instead of at random
+    domains: list[str] = rule(factory=list, check=Free("domain or attribute names: the dataset checks them"))
+    attr_file: str = rule("", Free("a file: the dataset checks it exists"))
+    max_items: int = rule(0, NONNEG)  # use only the first N items (0 = all)
 
 
 @dataclass
 class TrainConfig:
     """Run length, batching, precision, device and logging/checkpoint cadence."""
 
-    steps: int = 0  # total D steps; 0 = use epochs
-    epochs: int = 200
-    batch_size: int = 1
-    n_critic: int = 1  # G is updated every n_critic D steps
-    amp: str = "off"  # off | auto | bf16 | fp16 (CUDA only)
-    device: str = "auto"
-    log_every: int = 10
-    sample_every: int = 500  # steps between sample grids (0 = every epoch end)
-    eval_every: int = 0  # steps between validation metrics (0 = only at the end)
-    latest_every: int = 100  # steps between "latest" checkpoints (also at epoch ends and on exit)
-    ckpt_every: int = 5000  # steps between kept periodic checkpoints
-    keep_last: int = 0  # periodic checkpoints to keep (0 = all)
-    ema: float = 0.0  # EMA decay of G weights (0 = off)
-    ema_start: int = 0
-    ema_rampup: float = 0.0  # EMA half-life at most ema_rampup * step (StyleGAN2-ADA ramp; 0 = off)
-    nan_tolerance: int = 20  # consecutive non-finite steps before stopping
-    sync_bn: bool = False
-    compile: bool = False
-    tensorboard: bool = True
-    progress: bool = True
-    num_samples: int = 4  # images in each sample grid
+    steps: int = rule(0, NONNEG)  # total D steps; 0 = use epochs
+    epochs: int = rule(200, NONNEG)
+    batch_size: int = rule(1, COUNT)
+    n_critic: int = rule(1, COUNT)  # G is updated every n_critic D steps
+    amp: str = rule("off", OneOf(("off", "auto", "bf16", "fp16")))  # off | auto | bf16 | fp16 (CUDA only)
+    device: str = rule("auto", Free("a device name: translate.core.precision checks it"))
+    log_every: int = rule(10, COUNT)
+    sample_every: int = rule(500, NONNEG)  # steps between sample grids (0 = every epoch end)
+    eval_every: int = rule(0, NONNEG)  # steps between validation metrics (0 = only at the end)
+    latest_every: int = rule(100, NONNEG)  # steps between "latest" checkpoints (also at epoch ends and on exit)
+    ckpt_every: int = rule(5000, NONNEG)  # steps between kept periodic checkpoints
+    keep_last: int = rule(0, NONNEG)  # periodic checkpoints to keep (0 = all)
+    ema: float = rule(0.0, DECAY)  # EMA decay of G weights (0 = off)
+    ema_start: int = rule(0, NONNEG)
+    ema_rampup: float = rule(0.0, NONNEG)  # EMA half-life at most ema_rampup * step (StyleGAN2-ADA ramp; 0 = off)
+    nan_tolerance: int = rule(20, COUNT)  # consecutive non-finite steps before stopping
+    sync_bn: bool = rule(False, FLAG)
+    compile: bool = rule(False, FLAG)
+    tensorboard: bool = rule(True, FLAG)
+    progress: bool = rule(True, FLAG)
+    num_samples: int = rule(4, COUNT)  # images in each sample grid
 
 
 @dataclass
 class Config:
     """The whole run configuration."""
 
-    task: str = ""
-    name: str = ""
-    seed: int = 0
+    task: str = rule("", REGISTRY_NAME)
+    name: str = rule("", Free("a label"))
+    seed: int = rule(0, NONNEG)
     generator: NetConfig = field(default_factory=NetConfig)
     discriminator: NetConfig = field(default_factory=NetConfig)
     gan: GanConfig = field(default_factory=GanConfig)
-    options: dict[str, Any] = field(default_factory=dict)  # task-specific (lambda_l1, ...)
+    options: dict[str, Any] = rule(factory=dict, check=Free("task options: the task checks their names"))  # task-specific (lambda_l1, ...)
     optim: OptimConfig = field(default_factory=OptimConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     data: DataConfig = field(default_factory=DataConfig)
@@ -262,7 +347,8 @@ def from_dict(cls: type, data: Any, where: str = "config") -> Any:
 
 def from_dict_fields(cls: type, data: dict[str, Any], where: str) -> Any:
     hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    names = list(fields)
     kwargs = {}
     for key, value in data.items():
         if key not in names:
@@ -272,6 +358,10 @@ def from_dict_fields(cls: type, data: dict[str, Any], where: str) -> Any:
                 f"{where}: unknown key {key!r}{hint}; known keys: {', '.join(names)}"
             )
         kwargs[key] = _coerce(value, hints[key], f"{where}.{key}")
+        check = field_rule(fields[key])
+        problem = check.problem(kwargs[key]) if check is not None else None
+        if problem:
+            raise ConfigError(f"{where}.{key}: {problem}, got {value!r}")
     return cls(**kwargs)
 
 
@@ -349,7 +439,10 @@ def resolve(layers: list[tuple[str, dict[str, Any]]], overrides: list[str] = ())
         from_dict(Config, deep_merge(to_dict(Config()), layer), f"{source}: config")
         data = deep_merge(data, layer)
     data = apply_overrides(deep_merge(to_dict(Config()), data), list(overrides))
-    return from_dict(Config, data, "--set: config" if overrides else "config")
+    cfg = from_dict(Config, data, "--set: config" if overrides else "config")
+    if cfg.train.steps == 0 and cfg.train.epochs == 0:
+        raise ConfigError("config: train.steps and train.epochs are both 0, so there is nothing to train (use --steps N or --epochs N)")
+    return cfg
 
 
 def dump_yaml(cfg: Config) -> str:
@@ -358,7 +451,11 @@ def dump_yaml(cfg: Config) -> str:
 
 
 def save(cfg: Config, path: str | Path) -> None:
-    Path(path).write_text(dump_yaml(cfg), encoding="utf-8")
+    """Write the config as YAML via a temporary file + rename (a kill never leaves half a file)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(dump_yaml(cfg), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def load(path: str | Path) -> Config:

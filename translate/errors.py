@@ -48,6 +48,14 @@ class TrainingDiverged(TranslateError):
     exit_code = 1
 
 
+class Interrupted(KeyboardInterrupt):
+    """Training stopped by SIGINT/SIGTERM (after its exit checkpoint); the CLI exits with 128 + signum."""
+
+    def __init__(self, signum: int, message: str = "") -> None:
+        super().__init__(message)
+        self.signum = signum
+
+
 # What to install for a module the base install (the torch-free runtime and the CLI) lacks.
 _FULL = 'pip install "gan-translate[full]"'
 INSTALL_FOR_MODULE = {

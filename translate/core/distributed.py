@@ -101,6 +101,15 @@ def all_mean(value: float, info: DistInfo, device: torch.device) -> float:
     return float(t.item()) / info.world
 
 
+def any_rank(flag: bool, info: DistInfo, device: torch.device) -> bool:
+    """True on every rank when ``flag`` is true on any (a stop request seen by one rank stops all together)."""
+    if not info.enabled:
+        return flag
+    t = torch.tensor([1.0 if flag else 0.0], device=device)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item() > 0)
+
+
 @dataclass
 class RunEnv:
     """Where a run executes: its device and process group (``setup_run`` seeds the RNGs too)."""

@@ -6,6 +6,11 @@ optimisers (``optim.name``, separate G/D learning rates, the lazy-regularisation
 schedules, mixed precision, multi-process training, EMA of generators, the NaN/Inf guard,
 logging, sample grids, periodic and latest checkpoints and exact resume. A task
 (translate/tasks) only says what the phases and their losses are.
+
+SIGINT and SIGTERM (to the process or its whole group) stop the run at the next step boundary
+with an exit checkpoint, so the saved state is the state of a completed step and resumes exactly;
+a second signal stops at once. DataLoader workers ignore both and die with the main process
+(translate/data/workers.py).
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from torch.utils.data import DataLoader
 from .. import checkpoint as ckpt
 from ..config import Config
 from ..config import save as save_config
-from ..errors import InputError, TrainingDiverged
+from ..data.workers import WorkerInit
+from ..errors import CheckpointError, InputError, Interrupted, TrainingDiverged
 from ..nets.loading import load_generators
+from . import checkpoints as runckpt
 from . import distributed as D
 from . import rng
 from .distributed import RunEnv, setup_run
@@ -43,12 +50,13 @@ from .stabilisers import prepare_task, unwrap
 class Engine:
     """Trains ``task`` (built by the caller, see ``translate.tasks.launch``) into ``run_dir``.
 
-    ``resume=True`` continues from the run's latest checkpoint; ``dataset`` replaces the task's
-    training data (benchmarks use synthetic data).
+    ``resume=True`` continues from the run's newest loadable checkpoint (LATEST's first; broken
+    ones are skipped with a warning), ``resume=PATH`` from that checkpoint folder; ``dataset``
+    replaces the task's training data (benchmarks use synthetic data).
     """
 
     def __init__(self, cfg: Config, task: Any, run_dir: str | Path, env: RunEnv | None = None, *,
-                 resume: bool = False, dataset: Any = None) -> None:
+                 resume: bool | str | Path = False, dataset: Any = None) -> None:
         env = env or setup_run(cfg)
         self.cfg, self.run_dir = cfg, Path(run_dir)
         self.device, self.dist = env.device, env.dist
@@ -64,7 +72,7 @@ class Engine:
         self.loader = DataLoader(
             self.dataset, batch_size=t.batch_size, sampler=self.sampler, num_workers=t_workers(cfg),
             pin_memory=self.device.type == "cuda", persistent_workers=t_workers(cfg) > 0,
-            generator=torch.Generator().manual_seed(cfg.seed),
+            generator=torch.Generator().manual_seed(cfg.seed), worker_init_fn=WorkerInit(),
         )
         self.steps_per_epoch = math.ceil(self.sampler.per_rank / t.batch_size)
         self.total = t.steps if t.steps > 0 else t.epochs * self.steps_per_epoch
@@ -89,8 +97,10 @@ class Engine:
         self.runner = EngineRunner(self)
         self.step = self.epoch = self.batch_in_epoch = 0
         self.bad_run = self.bad_total = 0
+        self.stop = _StopRequest()
+        self._mid_step = False
         if resume:
-            self._resume()
+            self._resume(None if resume is True else Path(resume))
         if self.prec.note:
             self.notes.append(self.prec.note)
         self.log = RunLogger(self.run_dir, enabled=self.dist.is_main, tensorboard=t.tensorboard, progress=t.progress, total=self.total,
@@ -108,17 +118,21 @@ class Engine:
             save_config(self.cfg, self.run_dir / "config.yaml")
         for note in self.notes:
             self.log.message(f"note: {note}")
-        old = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
+        old = {s: signal.signal(s, self.stop) for s in _STOP_SIGNALS} if _main_thread() else {}
         last: dict[str, float] = {}
         try:
             while self.step < self.total:
                 self.sampler.set_epoch(self.epoch, self.batch_in_epoch * self.cfg.train.batch_size)
                 for batch in self.loader:
+                    if D.any_rank(bool(self.stop.signum), self.dist, self.device):
+                        self._stop_cleanly()
+                    self._mid_step = True
                     last = self._train_step(batch) or last
                     self.step += 1
                     self.batch_in_epoch += 1
                     self.log.advance()
                     self._after_step()
+                    self._mid_step = False
                     if self.step >= self.total:
                         break
                 if self.batch_in_epoch >= self.steps_per_epoch:
@@ -128,18 +142,34 @@ class Engine:
                 self.save(keep=False)
             if self._sampled_at != self.step:
                 self._samples()
-        except KeyboardInterrupt:
-            self.save(keep=False)
-            self.log.message(f"interrupted at step {self.step}; continue with: translate train {self.cfg.task} --resume {self.run_dir}")
+        except Interrupted:
+            raise
+        except KeyboardInterrupt:  # a second signal, or KeyboardInterrupt raised by the caller
+            if not self._mid_step and self._saved_at != self.step:  # between steps the state is whole
+                self.save(keep=False)
+            self.log.message(f"interrupted at step {self.step}; continue with: {self._resume_hint()}")
             raise
         finally:
-            if old is not None:
-                signal.signal(signal.SIGTERM, old)
+            _stop_workers(self.loader)
+            for s, handler in old.items():
+                signal.signal(s, handler)
             if self.skipped:
                 self.log.message(f"skipped {len(self.skipped)} bad image(s) (data.skip_bad); see the warnings above")
             self.log.close()
             D.teardown(self.dist)
         return last
+
+    def _stop_cleanly(self) -> None:
+        """Save an exit checkpoint of the last completed step and stop (SIGINT/SIGTERM was received)."""
+        signum = self.stop.signum or signal.SIGTERM
+        if self._saved_at != self.step:
+            self.save(keep=False)
+        name = signal.Signals(signum).name
+        self.log.message(f"{name}: stopped at step {self.step} with a checkpoint; continue with: {self._resume_hint()}")
+        raise Interrupted(signum, f"stopped by {name} at step {self.step}")
+
+    def _resume_hint(self) -> str:
+        return f"translate train {self.cfg.task} --resume {self.run_dir}"
 
     def _train_step(self, batch: dict[str, Any]) -> dict[str, float] | None:
         task = self.task
@@ -296,14 +326,27 @@ class Engine:
             write = lambda p: ckpt.save_generators(  # noqa: E731
                 p, gens, task=self.cfg.task, config=self.cfg, net_meta=self.task.generator_meta(), extra=meta
             )
-            ckpt.write_run_checkpoint(self.run_dir, self.step, write, state, keep=keep, keep_last=self.cfg.train.keep_last)
+            runckpt.write_run_checkpoint(self.run_dir, self.step, write, state, keep=keep, keep_last=self.cfg.train.keep_last)
         D.barrier(self.dist)
 
-    def _resume(self) -> None:
-        d = ckpt.latest_checkpoint(self.run_dir)
-        if d is None:
-            raise InputError(f"{self.run_dir}: nothing to resume (no complete checkpoint in {self.run_dir}/checkpoints)")
-        state = ckpt.load_state(d / ckpt.STATE_FILE)
+    def _resume(self, chosen: Path | None) -> None:
+        """Load ``chosen`` (a checkpoint folder) or the run's newest loadable checkpoint."""
+        if chosen is not None:
+            d, state = chosen, runckpt.load_checkpoint(chosen)
+        else:
+            if self.dist.is_main:
+                self.notes.extend(runckpt.recover(self.run_dir))
+            D.barrier(self.dist)
+            d, state, skipped = runckpt.choose_for_resume(self.run_dir)
+            self.notes.extend(f"warning: {w}" for w in skipped)
+        try:
+            self._load(d, state)
+        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CheckpointError(f"{d}: does not fit this run's config ({first})") from None
+        self.notes.append(f"resumed from {d} (step {self.step}, epoch {self.epoch})")
+
+    def _load(self, d: Path, state: dict[str, Any]) -> None:
         gfile = load_generators(d / ckpt.GEN_FILE, device=self.device)
         for name, net in self.task.nets.items():
             sd = state["nets"].get(name)
@@ -323,7 +366,6 @@ class Engine:
         self.task.load_extra_state(state.get("task", {}))
         states = state["rng"]
         rng.restore(states[self.dist.rank] if len(states) == self.dist.world else states[0])
-        self.notes.append(f"resumed from {d} (step {self.step}, epoch {self.epoch})")
 
 
 def t_workers(cfg: Config) -> int:
@@ -346,8 +388,27 @@ class _eval_mode:
             n.train(m)
 
 
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _stop_workers(loader: DataLoader) -> None:
+    """Shut the loader's persistent workers down now (at interpreter exit torch may leave it to multiprocessing)."""
+    it = getattr(loader, "_iterator", None)
+    if it is not None and hasattr(it, "_shutdown_workers"):
+        it._shutdown_workers()
+    loader._iterator = None
+
+
+class _StopRequest:
+    """Signal handler: the first SIGINT/SIGTERM asks for a stop at the next step boundary, a second stops now."""
+
+    def __init__(self) -> None:
+        self.signum = 0
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        if self.signum:
+            raise KeyboardInterrupt
+        self.signum = signum
 
 
 def _main_thread() -> bool:

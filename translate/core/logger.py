@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ def _truncate_jsonl(path: Path, after_step: int) -> None:
                 keep.append(line)
         except json.JSONDecodeError:
             continue  # a line cut by a kill
-    path.write_text("".join(k + "\n" for k in keep))
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text("".join(k + "\n" for k in keep))
+    os.replace(tmp, path)  # a kill while rewriting must not cut the earlier rows
 
 
 class RunLogger:

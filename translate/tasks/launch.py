@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import checkpoint as ckpt
 from ..config import Config, GanConfig, load_yaml, resolve
 from ..core.distributed import setup_run
 from ..core.engine import Engine
@@ -38,6 +40,17 @@ class TrainArgs:
     shared_settings: bool = False  # keep the recipe's optimiser/penalty when --set gan.loss picks another objective
 
 
+# command-line shortcut -> (option name, smallest value): named as typed, before they become config keys
+_AT_LEAST = {"batch": ("--batch", 1), "steps": ("--steps", 1), "epochs": ("--epochs", 1), "size": ("--size", 1), "seed": ("--seed", 0)}
+
+
+def _check_shortcuts(a: TrainArgs) -> None:
+    for attr, (option, low) in _AT_LEAST.items():
+        value = getattr(a, attr)
+        if value is not None and value < low:
+            raise ConfigError(f"{option}: must be at least {low}, got {value}")
+
+
 def _shortcuts(a: TrainArgs) -> dict[str, Any]:
     data: dict[str, Any] = {}
     train: dict[str, Any] = {}
@@ -65,7 +78,8 @@ def _shortcuts(a: TrainArgs) -> dict[str, Any]:
 
 
 def build_config(a: TrainArgs, resume_from: Path | None = None) -> Config:
-    """Layer recipe/run config, --size, shortcuts, --config and --set into a Config."""
+    """Layer recipe/run config, --size, shortcuts, --config and --set into a Config (data paths made absolute)."""
+    _check_shortcuts(a)
     task_cls = TASKS.get(a.task)
     layers: list[tuple[str, dict[str, Any]]] = []
     user = load_yaml(a.config) if a.config else None
@@ -97,7 +111,35 @@ def build_config(a: TrainArgs, resume_from: Path | None = None) -> Config:
             cfg = resolve(layers, a.overrides)
     if cfg.task != a.task:
         raise ConfigError(f"{a.config}: task {cfg.task!r} does not match the command's task {a.task!r}")
+    # stored absolute, so that --resume works from any working directory
+    cfg.data.root = os.path.abspath(os.path.expanduser(cfg.data.root)) if cfg.data.root else ""
+    cfg.data.attr_file = os.path.abspath(os.path.expanduser(cfg.data.attr_file)) if cfg.data.attr_file else ""
     return cfg
+
+
+def resume_target(resume: str | Path) -> tuple[Path, Path | None]:
+    """``--resume`` value -> (run folder, checkpoint folder or None for the newest loadable one).
+
+    Accepts a run folder, its ``checkpoints/`` folder or one checkpoint ``RUN/checkpoints/step_N``.
+    """
+    p = Path(resume)
+    if (p / "config.yaml").is_file():
+        return p, None
+    if p.name == "checkpoints" and (p.parent / "config.yaml").is_file():
+        return p.parent, None
+    if ckpt.parse_step_dir(p.name) and p.parent.name == "checkpoints" and (p.parent.parent / "config.yaml").is_file():
+        if not ckpt.is_complete(p):
+            raise ConfigError(f"--resume {p}: not a complete checkpoint (needs {ckpt.GEN_FILE} and {ckpt.STATE_FILE})")
+        return p.parent.parent, p
+    raise ConfigError(f"--resume {p}: not a run folder (no config.yaml) nor a checkpoint folder RUN/checkpoints/step_N")
+
+
+def _check_data_folder(cfg: Config, run_dir: Path, given: str | None) -> None:
+    """On resume: the stored data folder must exist, else say how to point at it."""
+    root = cfg.data.root
+    if root and not Path(root).is_dir() and given is None:
+        raise ConfigError(f"--resume {run_dir}: data folder {root} (data.root in config.yaml) not found; "
+                          "pass --data DIR to say where the data is now")
 
 
 def default_run_dir(task: str) -> Path:
@@ -105,7 +147,7 @@ def default_run_dir(task: str) -> Path:
     return Path("runs") / f"{task}-{_dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
-def engine_for(cfg: Config, run_dir: str | Path, *, resume: bool = False) -> Any:
+def engine_for(cfg: Config, run_dir: str | Path, *, resume: bool | Path = False) -> Any:
     """The engine for ``cfg``: set up the run (device, processes, seeds), build the task, hand it over."""
     env = setup_run(cfg)  # before the nets are built, so that their initialisation is seeded
     task = TASKS.build(cfg.task, cfg, env.device)
@@ -114,15 +156,15 @@ def engine_for(cfg: Config, run_dir: str | Path, *, resume: bool = False) -> Any
 
 def train(a: TrainArgs, out: str | None = None, resume: str | None = None) -> Path:
     """Run ``translate train``; returns the run folder."""
+    chosen: Path | None = None
     if resume:
-        run_dir = Path(resume)
-        if not (run_dir / "config.yaml").is_file():
-            raise ConfigError(f"--resume {run_dir}: not a run folder (no config.yaml)")
+        run_dir, chosen = resume_target(resume)
         cfg = build_config(a, resume_from=run_dir)
+        _check_data_folder(cfg, run_dir, a.data)
     else:
         cfg = build_config(a)
         run_dir = Path(out) if out else default_run_dir(a.task)
         if (run_dir / "checkpoints").exists() and any((run_dir / "checkpoints").iterdir()):
             raise ConfigError(f"--out {run_dir}: already holds a run; use --resume {run_dir} or another folder")
-    engine_for(cfg, run_dir, resume=bool(resume)).fit()
+    engine_for(cfg, run_dir, resume=(chosen or True) if resume else False).fit()
     return run_dir
