@@ -120,6 +120,13 @@ class TrainConfig:
     log_every: int = 10
     sample_every: int = 500  # steps between sample grids (0 = every epoch end)
     eval_every: int = 0  # steps between validation metrics (0 = only at the end)
+    eval_metrics: str = ""  # sample metrics at each evaluation, a comma list: "fid,kid,pr" (translate eval's registry)
+    eval_features: str = "pixels"  # their feature extractor: pixels | classifier | inception
+    eval_num: int = 1000  # fake (and at most real) samples per evaluation, fixed by the seed
+    eval_classifier_data: str = ""  # classifier features: labelled real images, one subfolder per class
+    eval_weights: str = ""  # inception features: the weights file (default: the cache)
+    eval_size: int = 0  # pixels/classifier features: the extractor's side in px (0: 32)
+    eval_best: str = ""  # keep checkpoints/best by this value: "fid" (lower), "recall:higher", ...
     latest_every: int = 100  # steps between "latest" checkpoints (also at epoch ends and on exit)
     ckpt_every: int = 5000  # steps between kept periodic checkpoints
     keep_last: int = 0  # periodic checkpoints to keep (0 = all)

@@ -40,6 +40,7 @@ def train(
 
       translate train pix2pix --resume runs/pix2pix-20261123-101500
     """
+    from ..evaluation import train_eval  # noqa: F401  (registers the train.eval_metrics evaluator)
     from ..tasks.launch import TrainArgs
     from ..tasks.launch import train as run_train
 
