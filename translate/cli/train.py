@@ -45,6 +45,7 @@ def train(
 
       translate train dcgan --data digits/ --set gan.loss=wgan-gp   (starts from WGAN-GP's Adam 1e-4, n_critic 5, GP)
     """
+    from ..evaluation import train_eval  # noqa: F401  (registers the train.eval_metrics evaluator)
     from ..tasks.launch import TrainArgs
     from ..tasks.launch import train as run_train
 

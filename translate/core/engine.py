@@ -38,6 +38,7 @@ from . import rng
 from .distributed import RunEnv, setup_run
 from .ema import EMA
 from .engine_runner import EngineRunner
+from .eval_hook import build_evaluator, keep_best
 from .logger import RunLogger
 from .optim import build_optimizer
 from .phases import Phase, describe, due_phases, lazy_ratios
@@ -109,6 +110,7 @@ class Engine:
         self._fixed: dict[str, Any] | None = None
         self._saved_at = self._sampled_at = -1
         self.skipped: set[str] = set()
+        self.sample_eval = build_evaluator(cfg, self.task, self.run_dir) if self.dist.is_main else None  # train.eval_metrics
 
     # ------------------------------------------------------------------ the loop
     def fit(self) -> dict[str, float]:
@@ -138,6 +140,7 @@ class Engine:
                 if self.batch_in_epoch >= self.steps_per_epoch:
                     self._end_epoch()
             last.update(self.evaluate())
+            self._keep_best()
             if self._saved_at != self.step:
                 self.save(keep=False)
             if self._sampled_at != self.step:
@@ -235,6 +238,7 @@ class Engine:
             self._samples()
         if t.eval_every > 0 and self.step % t.eval_every == 0:
             self.evaluate()
+            self._keep_best()
         periodic = t.ckpt_every > 0 and self.step % t.ckpt_every == 0
         if periodic or (t.latest_every > 0 and self.step % t.latest_every == 0):
             self.save(keep=periodic)
@@ -287,20 +291,36 @@ class Engine:
         """Run the task's validation metrics (rank 0) and log them under ``eval/``."""
         if not self.dist.is_main:
             return {}
+        gens = self.inference_generators()
         try:
             ds = self.task.build_dataset(self.cfg.data.val_split, train=False)
         except InputError:
-            return {}
-        loader = DataLoader(ds, batch_size=max(1, self.cfg.train.batch_size), shuffle=False, num_workers=0)
-        gens = self.inference_generators()
-        with _eval_mode(gens.values()), torch.no_grad():
-            metrics = self.task.evaluate((self.task.to_device(b) for b in loader), gens)
+            metrics = {}
+        else:
+            loader = DataLoader(ds, batch_size=max(1, self.cfg.train.batch_size), shuffle=False, num_workers=0)
+            with _eval_mode(gens.values()), torch.no_grad():
+                metrics = self.task.evaluate((self.task.to_device(b) for b in loader), gens)
         metrics = {f"eval/{k}": float(v) for k, v in metrics.items()}
+        if self.sample_eval is not None:  # train.eval_metrics (translate.core.eval_hook)
+            with _eval_mode(gens.values()), torch.no_grad():
+                metrics.update(self.sample_eval(self.step, gens))
         if metrics:
             self.log.log(self.step, metrics, self.epoch)
         return metrics
 
     # ------------------------------------------------------------------ checkpoints
+    def _keep_best(self) -> None:
+        """After an evaluation: when ``train.eval_best`` improved, checkpoint now and copy it to checkpoints/best."""
+        improved = bool(self.sample_eval is not None and self.sample_eval.best_improved)
+        if not self.cfg.train.eval_best or D.all_mean(float(improved), self.dist, self.device) == 0:
+            return
+        self.save(keep=False)
+        if self.dist.is_main:
+            latest = ckpt.latest_checkpoint(self.run_dir)
+            if latest is not None:
+                keep_best(self.run_dir, latest, self.sample_eval.best)
+                self.log.message(f"best {self.sample_eval.best['value_name']} {self.sample_eval.best['value']:.5g} at step {self.step}")
+
     def save(self, keep: bool) -> None:
         """Write a checkpoint of the current step (rank 0 writes; all ranks sync)."""
         self._saved_at = self.step

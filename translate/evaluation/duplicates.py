@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import Tensor
 
+from ..checkpoint import GEN_FILE
 from ..errors import InputError
 from ..inference import open_translator
 from ..runtime.imagefiles import IMG_EXTENSIONS, list_images, load_image
@@ -224,7 +225,7 @@ def is_model(path: str | Path) -> bool:
     p = Path(path)
     if p.is_file():
         return p.suffix.lower() in (".safetensors", ".onnx", *REFERENCE_SUFFIXES)
-    return (p / "config.yaml").is_file() or (p / "checkpoints").is_dir()
+    return (p / "config.yaml").is_file() or (p / "checkpoints").is_dir() or (p / GEN_FILE).is_file()  # or a checkpoint folder
 
 
 def duplicates(target: str, *, num: int = 1000, seed: int = 0, psi: float = 1.0, reference: str | None = None,

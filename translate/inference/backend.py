@@ -50,10 +50,20 @@ class TorchBackend:
 
     def __init__(self, model: str | Path, *, net: str | None = None, direction: str | None = None, arch: str | None = None,
                  arch_options: dict[str, Any] | None = None, device: str = "auto", train_mode: bool = False) -> None:
-        self.device = pick_device(device)
-        module, self.info = load_module(model, net=net, direction=direction, arch=arch, arch_options=arch_options)
-        self.module = module.to(self.device).train(train_mode)
-        self.train_mode = train_mode
+        module, info = load_module(model, net=net, direction=direction, arch=arch, arch_options=arch_options)
+        self._attach(module.to(pick_device(device)).train(train_mode), info)
+
+    @classmethod
+    def for_module(cls, module: nn.Module, info: ModelInfo) -> "TorchBackend":
+        """A backend over a live generator (training-time evaluation), used as it is: device and mode kept."""
+        self = cls.__new__(cls)
+        self._attach(module, info)
+        return self
+
+    def _attach(self, module: nn.Module, info: ModelInfo) -> None:
+        self.module, self.info = module, info
+        self.device = next(module.parameters()).device
+        self.train_mode = module.training
         with torch.random.fork_rng(devices=[]):  # the signature probes the net with random inputs
             self.spec = signature(self.module)
         self.inputs = {i.name: i for i in self.spec.inputs}
