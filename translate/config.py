@@ -207,13 +207,13 @@ class TrainConfig:
     log_every: int = rule(10, COUNT)
     sample_every: int = rule(500, NONNEG)  # steps between sample grids (0 = every epoch end)
     eval_every: int = rule(0, NONNEG)  # steps between validation metrics (0 = only at the end)
-    eval_metrics: str = rule("", Free("a comma list checked against translate eval's metric registry"))  # sample metrics at each evaluation, a comma list: "fid,kid,pr"
+    eval_metrics: str = rule("", Free("names checked by the metric registry"))  # sample metrics at each evaluation: "fid,kid,pr"
     eval_features: str = rule("pixels", REGISTRY_NAME)  # their feature extractor: pixels | classifier | inception
     eval_num: int = rule(1000, COUNT)  # fake (and at most real) samples per evaluation, fixed by the seed
-    eval_classifier_data: str = rule("", Free("a folder: checked when the classifier is trained"))  # classifier features: labelled real images, one subfolder per class
-    eval_weights: str = rule("", Free("a file: checked when the extractor loads"))  # inception features: the weights file (default: the cache)
+    eval_classifier_data: str = rule("", Free("a folder, checked when used"))  # classifier features: labelled real images, a subfolder per class
+    eval_weights: str = rule("", Free("a file, checked when used"))  # inception features: the weights file (default: the cache)
     eval_size: int = rule(0, NONNEG)  # pixels/classifier features: the extractor's side in px (0: 32)
-    eval_best: str = rule("", Free("METRIC[:lower|higher], checked against the evaluated values"))  # keep checkpoints/best by this value: "fid" (lower), "recall:higher", ...
+    eval_best: str = rule("", Free("METRIC[:lower|higher], checked when used"))  # keep checkpoints/best by it: "fid", "recall:higher"
     latest_every: int = rule(100, NONNEG)  # steps between "latest" checkpoints (also at epoch ends and on exit)
     ckpt_every: int = rule(5000, NONNEG)  # steps between kept periodic checkpoints
     keep_last: int = rule(0, NONNEG)  # periodic checkpoints to keep (0 = all)
