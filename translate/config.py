@@ -210,7 +210,7 @@ class TrainConfig:
     eval_metrics: str = rule("", Free("names checked by the metric registry"))  # sample metrics at each evaluation: "fid,kid,pr"
     eval_features: str = rule("pixels", REGISTRY_NAME)  # their feature extractor: pixels | classifier | inception
     eval_num: int = rule(1000, COUNT)  # fake (and at most real) samples per evaluation, fixed by the seed
-    eval_classifier_data: str = rule("", Free("a folder, checked when used"))  # classifier features: labelled real images, a subfolder per class
+    eval_classifier_data: str = rule("", Free("a folder, checked when used"))  # classifier features: labelled images, a folder per class
     eval_weights: str = rule("", Free("a file, checked when used"))  # inception features: the weights file (default: the cache)
     eval_size: int = rule(0, NONNEG)  # pixels/classifier features: the extractor's side in px (0: 32)
     eval_best: str = rule("", Free("METRIC[:lower|higher], checked when used"))  # keep checkpoints/best by it: "fid", "recall:higher"
