@@ -81,8 +81,11 @@ def test_leftovers_of_a_live_writer_are_left_alone(tmp_path):
         dead = run / "checkpoints" / ".tmp-step_00000002-999999999"
         live.mkdir()
         dead.mkdir()
+        stray = [run / "checkpoints" / ".LATEST.tmp-999999999", run / ".config.yaml.tmp-999999999"]
+        for f in stray:
+            f.write_text("cut")
         assert runckpt.recover(run) == ["removed .tmp-step_00000002-999999999 (left by a cut-off save)"]
-        assert live.is_dir() and not dead.exists()
+        assert live.is_dir() and not dead.exists() and not any(f.exists() for f in stray)
     finally:
         child.kill()
         child.wait()

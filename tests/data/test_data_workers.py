@@ -11,29 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, TINY_PIX2PIX
+from tests.conftest import REPO, TINY_PIX2PIX, group_members, wait_gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; PR_SET_PDEATHSIG is Linux")
-
-
-def group_members(pgid: int) -> list[int]:
-    """PIDs of live (not zombie) processes in process group ``pgid``."""
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            out.append(int(stat.parent.name))
-    return out
-
-
-def wait_gone(pgid: int, seconds: float) -> list[int]:
-    deadline = time.time() + seconds
-    while time.time() < deadline and group_members(pgid):
-        time.sleep(0.05)
-    return group_members(pgid)
 
 
 def start_run(data: Path, run: Path, steps: int = 500, workers: int = 2, env: dict | None = None) -> subprocess.Popen:
