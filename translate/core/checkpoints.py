@@ -23,6 +23,7 @@ from typing import Any, Callable
 import torch
 
 from .. import checkpoint as ckpt
+from ..data.workers import process_alive
 from ..errors import CheckpointError
 
 PAUSE_ENV = "TRANSLATE_CKPT_PAUSE"
@@ -121,21 +122,9 @@ def _leftovers(ckdir: Path, files: bool = False) -> list[Path]:
         if not files and not (d.name.startswith((ckpt.TMP_PREFIX, ckpt.ASIDE_PREFIX)) and d.is_dir()):
             continue
         pid = d.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or int(pid) == os.getpid() or not _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
             out.append(d)
     return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def load_checkpoint(d: Path) -> dict[str, Any]:
