@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,29 @@ TINY_PIX2PIX = [
     "train.tensorboard=false", "train.progress=false", "train.log_every=1", "train.latest_every=1",
     "train.sample_every=3", "train.num_samples=2",
 ]
+
+
+# ----------------------------------------------------------------------------- processes (Linux: reads /proc)
+
+
+def group_members(pgid: int) -> list[int]:
+    """PIDs of live (not zombie) processes in process group ``pgid``."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def wait_gone(pgid: int, seconds: float) -> list[int]:
+    deadline = time.time() + seconds
+    while time.time() < deadline and group_members(pgid):
+        time.sleep(0.05)
+    return group_members(pgid)
 
 
 def run_cli(argv: list[str]) -> int:

@@ -1,5 +1,8 @@
 """Config layering, strict validation and dotted overrides."""
 
+import dataclasses
+import typing
+
 import pytest
 
 from translate import config as C
@@ -51,3 +54,52 @@ def test_bad_yaml_file(tmp_path):
         C.load_yaml(p)
     with pytest.raises(ConfigError, match="config file not found"):
         C.load_yaml(tmp_path / "missing.yaml")
+
+
+# ----------------------------------------------------------------------------- every key of every section
+
+
+def _leaves(cls=C.Config, prefix=""):
+    """(dotted key, field, type) of every value field of the config dataclasses, sections walked into."""
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[f.name]):
+            yield from _leaves(hints[f.name], f"{prefix}{f.name}.")
+        else:
+            yield f"{prefix}{f.name}", f, hints[f.name]
+
+
+LEAVES = list(_leaves())
+WRONG_TYPE = {int: "{x: 1}", float: "{x: 1}", bool: "{x: 1}", str: "{x: 1}", list[str]: "{x: 1}", dict: "[1, 2]"}
+
+
+def test_the_walk_sees_every_section():
+    sections = {k.split(".")[0] for k, _, _ in LEAVES if "." in k}
+    assert sections == {"generator", "discriminator", "gan", "optim", "schedule", "data", "train"}
+    assert len(LEAVES) >= 78  # 78 keys when this test was written; the walk must not lose any
+
+
+@pytest.mark.parametrize("key, f, tp", LEAVES, ids=[k for k, _, _ in LEAVES])
+def test_every_key_declares_a_rule_and_refuses_bad_values_in_one_line(key, f, tp, tmp_path, capsys):
+    """Each field says what it takes; a value breaking it, or of the wrong type, is a one-line error naming the key (exit 2)."""
+    from tests.conftest import run_cli
+
+    check = C.field_rule(f)
+    assert check is not None, f"{key} declares no value rule (config.rule(default, AtLeast/Between/OneOf/Free))"
+    bad = [WRONG_TYPE[dict if typing.get_origin(tp) is dict else tp]]
+    default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+    assert check.problem(default) is None, f"{key}: the default breaks its own rule"
+    if check.violation() is not None:
+        bad.append(str(check.violation()))
+    for value in bad:
+        with pytest.raises(ConfigError, match=rf"config\.{key}: ") as info:
+            C.resolve([("recipe", {"task": "pix2pix"})], [f"{key}={value}"])
+        assert "\n" not in str(info.value)
+        assert run_cli(["train", "pix2pix", "--data", str(tmp_path), "--set", f"{key}={value}"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and f"config.{key}: " in err, err
+
+
+def test_steps_and_epochs_both_zero_is_refused():
+    with pytest.raises(ConfigError, match="nothing to train"):
+        C.resolve([("r", {})], ["train.steps=0", "train.epochs=0"])

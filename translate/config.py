@@ -345,7 +345,7 @@ def from_dict(cls: type, data: Any, where: str = "config") -> Any:
     if cls is NetConfig:
         known = {k: v for k, v in data.items() if k in _NET_FIELDS}
         opts = {k: v for k, v in data.items() if k not in _NET_FIELDS and k != "options"}
-        opts.update(data.get("options") or {})
+        opts.update(_coerce(data.get("options") or {}, dict[str, Any], f"{where}.options"))
         cfg = from_dict_fields(NetConfig, known, where)
         cfg.options = opts
         return cfg

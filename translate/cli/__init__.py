@@ -6,7 +6,6 @@ Exit codes: 0 success, 2 bad usage or bad input (one line naming the file or opt
 
 from __future__ import annotations
 
-import signal
 import sys
 
 import typer
@@ -23,7 +22,6 @@ def main(argv: list[str] | None = None) -> None:
     except TranslateError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt as exc:
-        signum = getattr(exc, "signum", signal.SIGINT)  # errors.Interrupted carries the signal
-        typer.echo(str(exc) or "interrupted", err=True)
-        sys.exit(128 + int(signum))
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Interrupted
 from .common import app
 
 
@@ -23,7 +23,7 @@ def train(
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Train for N epochs."),
     size: Optional[int] = typer.Option(None, "--size", help="Crop size in px; also picks the net depth (unet_128 at 128)."),
     batch: Optional[int] = typer.Option(None, "--batch", help="Batch size per process."),
-    resume: Optional[str] = typer.Option(None, "--resume", help="Continue the run in this folder from its latest checkpoint."),
+    resume: Optional[str] = typer.Option(None, "--resume", help="Continue RUN (newest loadable checkpoint) or RUN/checkpoints/step_N."),
     amp: bool = typer.Option(False, "--amp", help="Mixed precision on CUDA (bf16 where supported, else fp16)."),
     device: Optional[str] = typer.Option(None, "--device", help="auto | cpu | cuda | cuda:N."),
     direction: Optional[str] = typer.Option(None, "--direction", help="AtoB | BtoA."),
@@ -43,7 +43,11 @@ def train(
 
       translate train pix2pix --resume runs/pix2pix-20261123-101500
 
+      translate train pix2pix --resume runs/pix2pix-20261123-101500/checkpoints/step_00005000
+
       translate train dcgan --data digits/ --set gan.loss=wgan-gp   (starts from WGAN-GP's Adam 1e-4, n_critic 5, GP)
+
+    SIGINT/SIGTERM (Ctrl-C, timeout, Slurm, systemd) stop at the next step with a checkpoint (exit 130/143).
     """
     from ..evaluation import train_eval  # noqa: F401  (registers the train.eval_metrics evaluator)
     from ..tasks.launch import TrainArgs
@@ -53,5 +57,9 @@ def train(
         raise ConfigError("use either --steps or --epochs, not both")
     args = TrainArgs(task, data, config, recipe, size, batch, steps, epochs, amp, device, direction, layout, derive, skip_bad, seed,
                      list(set_), shared_settings)
-    run_dir = run_train(args, out=out, resume=resume)
+    try:
+        run_dir = run_train(args, out=out, resume=resume)
+    except Interrupted as exc:  # SIGINT/SIGTERM: the exit checkpoint is written; exit like the signal would
+        typer.echo(f"{exc}; continue with --resume", err=True)
+        raise typer.Exit(128 + exc.signum) from None
     typer.echo(f"run folder: {run_dir}")

@@ -23,6 +23,7 @@ from typing import Any, Callable
 import torch
 
 from .. import checkpoint as ckpt
+from ..data.workers import process_alive
 from ..errors import CheckpointError
 
 PAUSE_ENV = "TRANSLATE_CKPT_PAUSE"
@@ -91,12 +92,15 @@ def recover(run_dir: str | Path) -> list[str]:
     """Repair what a killed writer left in ``checkpoints/``; returns a note per repair.
 
     An aside copy whose step folder is missing is renamed back (it is the complete old checkpoint);
-    other temporaries and aside copies of dead writers are removed. Folders of live writers stay.
+    other temporaries and aside copies of dead writers are removed, and so are their temporary
+    files (``.LATEST.tmp-PID`` here, ``.config.yaml.tmp-PID`` in the run folder). Live writers' stay.
     """
     ckdir = ckpt.checkpoints_dir(run_dir)
     if not ckdir.is_dir():
         return []
     notes = []
+    for f in [*_leftovers(ckdir, files=True), *_leftovers(Path(run_dir), files=True)]:
+        f.unlink(missing_ok=True)
     for d in _leftovers(ckdir):
         parsed = ckpt.parse_step_dir(d.name)
         final = ckdir / parsed[1] if parsed else None
@@ -109,28 +113,18 @@ def recover(run_dir: str | Path) -> list[str]:
     return notes
 
 
-def _leftovers(ckdir: Path) -> list[Path]:
-    """Temporary and aside folders written by this process or by processes no longer running."""
+def _leftovers(ckdir: Path, files: bool = False) -> list[Path]:
+    """Temporary and aside folders (or ``.NAME.tmp-PID`` files) of this process or of processes no longer running."""
     out = []
     for d in ckdir.iterdir():
-        if not d.name.startswith((ckpt.TMP_PREFIX, ckpt.ASIDE_PREFIX)) or not d.is_dir():
+        if files and not (d.name.startswith(".") and ".tmp-" in d.name and d.is_file()):
+            continue
+        if not files and not (d.name.startswith((ckpt.TMP_PREFIX, ckpt.ASIDE_PREFIX)) and d.is_dir()):
             continue
         pid = d.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or int(pid) == os.getpid() or not _alive(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or not process_alive(int(pid)):
             out.append(d)
     return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def load_checkpoint(d: Path) -> dict[str, Any]:

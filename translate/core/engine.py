@@ -115,14 +115,15 @@ class Engine:
     # ------------------------------------------------------------------ the loop
     def fit(self) -> dict[str, float]:
         """Train until ``total`` steps; returns the last logged scalars and evaluation metrics."""
-        if self.dist.is_main:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            save_config(self.cfg, self.run_dir / "config.yaml")
-        for note in self.notes:
-            self.log.message(f"note: {note}")
         old = {s: signal.signal(s, self.stop) for s in _STOP_SIGNALS} if _main_thread() else {}
         last: dict[str, float] = {}
         try:
+            if self.dist.is_main:
+                self.run_dir.mkdir(parents=True, exist_ok=True)
+                save_config(self.cfg, self.run_dir / "config.yaml")
+            for note in self.notes:
+                self.log.message(f"note: {note}")
+            self.log.message(f"training from step {self.step} to {self.total} in {self.run_dir} (SIGINT/SIGTERM: stop with a checkpoint)")
             while self.step < self.total:
                 self.sampler.set_epoch(self.epoch, self.batch_in_epoch * self.cfg.train.batch_size)
                 for batch in self.loader:

@@ -75,11 +75,12 @@ def _set_pdeathsig(sig: int) -> bool:
 def _watch(parent: int, ppid: int) -> None:
     while True:
         time.sleep(WATCH_SECONDS)
-        if (ppid == parent and os.getppid() != ppid) or not _alive(parent):
+        if (ppid == parent and os.getppid() != ppid) or not process_alive(parent):
             os._exit(1)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (a zombie counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
