@@ -102,7 +102,7 @@ def test_predict_onnx_without_torch(p2p_onnx: Path, tmp_path: Path) -> None:
 
 
 def test_info_onnx_without_torch(p2p_run: Path, p2p_onnx: Path) -> None:
-    """`translate info FILE.onnx` runs on translate.runtime alone; a generator file names the extra it needs."""
+    """`translate info` on FILE.onnx and on a generator file runs on translate.runtime alone; a run folder names the extra."""
     import json
 
     r = _cli_without_torch("info", str(p2p_onnx), "--json")
@@ -112,6 +112,18 @@ def test_info_onnx_without_torch(p2p_run: Path, p2p_onnx: Path) -> None:
     assert d["generators"]["G"]["params"] > 0 and d["inputs"][0]["name"] == "input"
     r = _cli_without_torch("info", str(p2p_onnx))  # the human-readable table too
     assert r.returncode == 0 and "pix2pix" in r.stdout, r.stderr[-2000:]
+    gen_file = next(p2p_run.rglob("generator.safetensors"))
+    r = _cli_without_torch("info", str(gen_file), "--json")  # a generator file: described from its header
+    assert r.returncode == 0, r.stderr[-2000:]
+    meta = json.loads(r.stdout)
+    g = meta["generators"]["G"]
+    assert meta["task"] == "pix2pix" and g["arch"] == "unet" and g["options"]["num_downs"] == 5 and g["params"] is None
+    from translate.tasks.describe import describe  # with torch: the built net's parameter count
+    params = describe(str(gen_file))["generators"]["G"]["params"]
+    assert params < g["stored_values"] < params * 1.01  # + BatchNorm running statistics
+    assert "parameter counts need torch" in meta["note"] and meta["step"] == 2
+    r = _cli_without_torch("info", str(gen_file))
+    assert r.returncode == 0 and 'pip install "gan-translate[full]"' in " ".join(r.stdout.split()), r.stdout
     r = _cli_without_torch("info", str(p2p_run / "checkpoints"))
     assert r.returncode == 2 and r.stderr.strip().splitlines() == [
         'error: `translate info` needs torch, which this install lacks: pip install "gan-translate[full]"'], r.stderr

@@ -46,12 +46,16 @@ def test_direction_picks_the_half_of_reference_and_exported_files(tmp_path: Path
     assert np.abs(_pixels(onnx_out).astype(int) - want.astype(int)).max() <= 1
 
 
-def test_predict_never_writes_over_its_inputs_or_earlier_outputs(tmp_path: Path, capsys) -> None:
-    pth = _reference_pth(tmp_path)
-    ref = ["--arch", "unet", "--arch-opt", "num_downs=5", "--arch-opt", "ngf=4"]
+def _reference_and_photo(tmp_path: Path, name: str) -> tuple[Path, list[str], Path]:
+    """(reference .pth, its --arch options, folder ``in/`` with one 32x32 blue image ``name``)."""
     photos = tmp_path / "in"
     photos.mkdir()
-    Image.new("RGB", (32, 32), (10, 10, 200)).save(photos / "cat.png")
+    Image.new("RGB", (32, 32), (10, 10, 200)).save(photos / name)
+    return _reference_pth(tmp_path), ["--arch", "unet", "--arch-opt", "num_downs=5", "--arch-opt", "ngf=4"], photos
+
+
+def test_predict_never_writes_over_its_inputs_or_earlier_outputs(tmp_path: Path, capsys) -> None:
+    pth, ref, photos = _reference_and_photo(tmp_path, "cat.png")
     original = (photos / "cat.png").read_bytes()
     assert run_cli(["predict", str(pth), str(photos), "--out", str(photos), *ref]) == 2  # --out = the input folder
     err = capsys.readouterr().err
@@ -73,11 +77,7 @@ def test_predict_never_writes_over_its_inputs_or_earlier_outputs(tmp_path: Path,
 
 def test_max_pixels_skips_large_inputs_naming_the_option(tmp_path: Path, capsys) -> None:
     """Issue 13 item 10: the pixel limit of predict is --max-pixels (was the training key data.max_pixels)."""
-    pth = _reference_pth(tmp_path)
-    ref = ["--arch", "unet", "--arch-opt", "num_downs=5", "--arch-opt", "ngf=4"]
-    photos = tmp_path / "in"
-    photos.mkdir()
-    Image.new("RGB", (32, 32), (10, 10, 200)).save(photos / "small.png")
+    pth, ref, photos = _reference_and_photo(tmp_path, "small.png")
     Image.new("RGB", (64, 48), (200, 10, 10)).save(photos / "big.png")  # 3072 px
     out = tmp_path / "out"
     assert run_cli(["predict", str(pth), str(photos), "--out", str(out), "--max-pixels", "2000", *ref]) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 _console = Console()
@@ -20,11 +21,11 @@ def _fmt(v: Any) -> str:
 
 def _net_table(title: str, nets: dict[str, dict[str, Any]]) -> Table:
     t = Table(title=title, show_lines=False)
-    keys = ["arch", "params", "kind", "input_multiple", "receptive_field", "in_channels", "direction", "domains"]
+    keys = ["arch", "params", "stored_values", "kind", "input_multiple", "receptive_field", "in_channels", "direction", "domains"]
     present = [k for k in keys if any(k in n and n[k] not in (None, "", []) for n in nets.values())]
     t.add_column("net")
     for k in present:
-        t.add_column(k, justify="right" if k in ("params", "input_multiple", "receptive_field") else "left")
+        t.add_column(k, justify="right" if k in ("params", "stored_values", "input_multiple", "receptive_field") else "left")
     for name, n in nets.items():
         t.add_row(name, *[_fmt(n.get(k, "")) for k in present])
     return t
@@ -47,6 +48,8 @@ def print_info(d: dict[str, Any]) -> None:
         if d.get("inputs"):
             _console.print("graph inputs: " + ", ".join(f"{i['name']} {i['dtype']} {i['shape']}" for i in d["inputs"]))
         _console.print(f"inputs: {d.get('normalization')}")
+        if d.get("note"):
+            _console.print(f"note: {escape(d['note'])}")  # the note names the [full] extra: no markup
     else:
         for k, v in d.items():
             _console.print(f"{k}: {_fmt(v)}")
