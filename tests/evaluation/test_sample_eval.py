@@ -156,3 +156,12 @@ def test_inception_end_to_end_with_a_random_weights_file(tmp_path, monkeypatch) 
     bad.write_bytes(b"not a checkpoint")
     with pytest.raises(InputError, match="bad.pth: not a usable Inception-v3 weights file"):
         feats.build_extractor("inception", weights=str(bad))
+
+
+def test_num_takes_a_seeded_subset_across_class_folders(tmp_path) -> None:
+    """--num / --num-real on a folder of class sub-folders: a seeded random subset, not the first classes."""
+    root = _folder(tmp_path / "cls", 60, 0, classes=3)  # 20 images in each of 0/, 1/, 2/
+    a, b = feats.folder_files(str(root), 15, seed=0), feats.folder_files(str(root), 15, seed=1)
+    assert len(a) == 15 and a == feats.folder_files(str(root), 15, seed=0) and a != b
+    assert {p.parent.name for p in a} == {"0", "1", "2"} and a == sorted(a)
+    assert len(feats.folder_files(str(root), 0)) == len(feats.folder_files(str(root), 99)) == 60

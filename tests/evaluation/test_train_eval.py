@@ -43,6 +43,7 @@ def test_dcgan_eval_every_and_best(tmp_path, capsys) -> None:
              "train.eval_features=pixels", "train.eval_size=8"]  # 192 features: FID's 3072-dim sqrtm takes ~30 s
     train(TrainArgs(task="dcgan", data=str(data), steps=6, seed=3, overrides=[*TINY_DCGAN, *evals]), out=str(run))
     rows = _rows(run, "eval/fid")
+    assert len([r for r in (run / "metrics.jsonl").read_text().splitlines() if "eval/fid" in r]) == 3  # step 6 once
     assert sorted(rows) == [2, 4, 6] and {"eval/kid", "eval/kid_std", "eval/precision", "eval/recall"} <= set(rows[2])
     best = json.loads((best_dir(run) / BEST_FILE).read_text())
     low = min(rows, key=lambda s: rows[s]["eval/fid"])

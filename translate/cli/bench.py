@@ -6,6 +6,7 @@ from typing import List, Optional
 
 import typer
 
+from ..errors import ConfigError
 from .common import bench_app, print_json_or
 
 
@@ -124,13 +125,34 @@ def bench_eval_cmd(
     classifier_data: str = typer.Option("", "--classifier-data", help="classifier: real training images, one subfolder per class."),
     weights: str = typer.Option("", "--weights", help="inception: the FID Inception-v3 weights file."),
     seed: int = typer.Option(0, "--seed"),
+    scaling: str = typer.Option("", "--scaling", help="Comma list of N: one fresh process each, peak RSS per N (memory growth)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Cost of the sample metrics: features for 2 x N synthetic images and every metric in one call.
 
       translate bench eval --num 10000 --size 32 --features classifier --classifier-data data/digits/train
+
+      translate bench eval --scaling 5000,10000,20000 --features classifier --classifier-data data/digits/train
     """
-    from ..evaluation.bench_metrics import bench_eval
+    from ..evaluation.bench_metrics import bench_eval, bench_scaling
+
+    if scaling:
+        try:
+            nums = [int(n) for n in scaling.split(",") if n.strip()]
+        except ValueError:
+            raise ConfigError(f"--scaling {scaling!r}: expected a comma list of sample counts, e.g. 5000,10000,20000") from None
+
+        def table(d: dict) -> None:
+            typer.echo(f"{d['extractor']} ({d['feature_dim']} features); peak RSS in MiB, each N in a fresh process")
+            typer.echo(f"{'N':>7s} {'features s':>10s} {'metrics s':>9s} {'setup':>7s} {'features':>8s} {'peak':>7s} "
+                       f"{'dense (2N)^2 f32':>16s}")
+            for r in d["rows"]:
+                typer.echo(f"{r['num']:7d} {r['features_seconds']:10.1f} {r['metrics_seconds']:9.1f} {r['setup_rss_mib']:7.0f} "
+                           f"{r['features_rss_mib']:8.0f} {r['peak_rss_mib']:7.0f} {r['dense_1nn_matrix_mib']:16.0f}")
+
+        opts = dict(size=size, features=features, classifier_data=classifier_data, weights=weights, seed=seed)
+        print_json_or(bench_scaling(nums, **opts), as_json, table)
+        return
 
     def human(d: dict) -> None:
         typer.echo(f"{d['extractor']} ({d['feature_dim']} features, {d['resize']}), {d['num_real']} + {d['num_fake']} images: "

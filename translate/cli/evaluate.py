@@ -123,9 +123,9 @@ def eval_samples_cmd(
                              "translation models: their data folder (the --split is translated)."),
     split: str = typer.Option("test", "--split", help="Translation models: the split translated and compared."),
     features: str = typer.Option("classifier", "--features", help="pixels | classifier | inception."),
-    num: int = typer.Option(10000, "--num", help="Latent models: samples drawn; folders: at most N images (0: all); "
+    num: int = typer.Option(10000, "--num", help="Latent models: samples drawn; folders: a seeded subset of N images (0: all); "
                             "translation models: at most N sources per direction/domain."),
-    num_real: int = typer.Option(0, "--num-real", help="At most N real images (0: all)."),
+    num_real: int = typer.Option(0, "--num-real", help="A seeded subset of N real images (0: all)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the latents and of KID subsets / IS splits / SWD directions."),
     weights: str = typer.Option("", "--weights", help="inception: the FID Inception-v3 weights file (default: the cache)."),
     classifier_data: str = typer.Option("", "--classifier-data", help="classifier: real training images, one subfolder per class."),

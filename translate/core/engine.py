@@ -108,7 +108,8 @@ class Engine:
                              start=self.step)
         self._acc: dict[str, list[float]] = {}
         self._fixed: dict[str, Any] | None = None
-        self._saved_at = self._sampled_at = -1
+        self._saved_at = self._sampled_at = self._evaluated_at = -1
+        self._last_eval: dict[str, float] = {}
         self.skipped: set[str] = set()
         self.sample_eval = build_evaluator(cfg, self.task, self.run_dir) if self.dist.is_main else None  # train.eval_metrics
 
@@ -140,8 +141,10 @@ class Engine:
                         break
                 if self.batch_in_epoch >= self.steps_per_epoch:
                     self._end_epoch()
-            last.update(self.evaluate())
-            self._keep_best()
+            if self._evaluated_at != self.step:  # not already evaluated at this step (train.eval_every)
+                self.evaluate()
+                self._keep_best()
+            last.update(self._last_eval)
             if self._saved_at != self.step:
                 self.save(keep=False)
             if self._sampled_at != self.step:
@@ -290,6 +293,7 @@ class Engine:
 
     def evaluate(self) -> dict[str, float]:
         """Run the task's validation metrics (rank 0) and log them under ``eval/``."""
+        self._evaluated_at = self.step
         if not self.dist.is_main:
             return {}
         gens = self.inference_generators()
@@ -307,6 +311,7 @@ class Engine:
                 metrics.update(self.sample_eval(self.step, gens))
         if metrics:
             self.log.log(self.step, metrics, self.epoch)
+        self._last_eval = metrics
         return metrics
 
     # ------------------------------------------------------------------ checkpoints

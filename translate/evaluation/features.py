@@ -187,17 +187,28 @@ def folder_batches(files: list[Path], size: int, batch: int = 256, take: str = "
         yield np.stack([to_uint8(read_image(p, take), size) for p in files[s : s + batch]])
 
 
-def folder_files(folder: str, num: int = 0) -> list[Path]:
-    """Images under ``folder`` (recursive, sorted), at most ``num`` when > 0; InputError when none."""
+def subset(files: list[Path], num: int, seed: int = 0) -> list[Path]:
+    """At most ``num`` of ``files``: a seeded random subset in file order (all when ``num`` <= 0).
+
+    Random, not the first N: sorted paths group class folders (``train/0/``, ``train/1/``, ...)."""
+    if num <= 0 or num >= len(files):
+        return files
+    keep = np.sort(np.random.default_rng(seed).choice(len(files), num, replace=False))
+    return [files[i] for i in keep]
+
+
+def folder_files(folder: str, num: int = 0, seed: int = 0) -> list[Path]:
+    """Images under ``folder`` (recursive, sorted), a seeded subset of ``num`` when > 0; InputError when none."""
     files = list_images(folder, recursive=True)
     if not files:
         raise InputError(f"{folder}: no images found")
-    return files[:num] if num else files
+    return subset(files, num, seed)
 
 
-def folder_features(ex: Extractor, folder: str, num: int = 0, cache: bool = True) -> tuple[np.ndarray, Optional[np.ndarray], bool]:
-    """(features, logits, from cache?) of the images in ``folder``, cached per content and extractor."""
-    return files_features(ex, folder_files(folder, num), cache=cache)
+def folder_features(ex: Extractor, folder: str, num: int = 0, cache: bool = True,
+                    seed: int = 0) -> tuple[np.ndarray, Optional[np.ndarray], bool]:
+    """(features, logits, from cache?) of the images in ``folder`` (``subset`` of ``num``), cached per content and extractor."""
+    return files_features(ex, folder_files(folder, num, seed), cache=cache)
 
 
 def files_features(ex: Extractor, files: list[Path], take: str = "", cache: bool = True) -> tuple[np.ndarray, Optional[np.ndarray], bool]:

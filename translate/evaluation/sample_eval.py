@@ -54,7 +54,7 @@ def target_features(ex: Any, target: str, tr: Any, num: int, seed: int,
     if tr is not None:
         f, lg = extract(ex, model_batches(tr, num, seed, ex.size, psi))
         return FeatureSet(f, lg), {"source": "model", "model": str(target), "seed": seed, "psi": psi}
-    f, lg, _ = folder_features(ex, target, num, cache=False)
+    f, lg, _ = folder_features(ex, target, num, cache=False, seed=seed)
     return FeatureSet(f, lg), {"source": "folder", "folder": str(target)}
 
 
@@ -72,7 +72,7 @@ def evaluate_samples(metrics: str, target: str, real: str, *, features: str = "c
     if tr is not None and tr.info.kind != "latent":
         return evaluate_translations(names, target, model_translators(target, backend, tr), real, ex, split=split,
                                      num=num, num_real=num_real, seed=seed)
-    rf, rl, cached = folder_features(ex, real, num_real)
+    rf, rl, cached = folder_features(ex, real, num_real, seed=seed)
     fake, source = target_features(ex, target, tr, num, seed, psi)
     real_set = FeatureSet(rf, rl)
     results = {n: calc_metric(n, real=real_set, fake=fake, seed=seed) for n in names}

@@ -6,7 +6,7 @@ evaluation the current generators (EMA shadows when EMA is on, in eval mode) are
 saved model, on a sample fixed by ``seed``:
 
 - latent tasks (dcgan, stylegan): ``train.eval_num`` samples from the fixed latents of seed
-  ``cfg.seed`` vs the first ``eval_num`` real images of the training folder (``data.root/<split>``),
+  ``cfg.seed`` vs a seeded subset of ``eval_num`` real images of the training folder (``data.root/<split>``),
   the figures ``translate eval M RUN --real FOLDER --num N --num-real N --seed SEED`` gives;
 - translation tasks: the comparisons of ``translation_eval`` on the validation split (``val``,
   else ``test``, else the training split) of ``data.root``, at most ``eval_num`` sources each;
@@ -115,7 +115,7 @@ class TrainSampleEval:
     def _real_features(self) -> FeatureSet:
         if self._real is None:
             folder = self.root / self.cfg.data.split if (self.root / self.cfg.data.split).is_dir() else self.root
-            f, lg, _ = files_features(self.ex, folder_files(str(folder), self.cfg.train.eval_num))  # as eval --num-real
+            f, lg, _ = files_features(self.ex, folder_files(str(folder), self.cfg.train.eval_num, self.cfg.seed))  # as eval --num-real
             self._real = FeatureSet(f, lg)
         return self._real
 

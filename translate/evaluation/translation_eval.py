@@ -32,7 +32,7 @@ from ..registry import Registry
 from ..runtime.imagefiles import list_images
 from ..runtime.modelinfo import DIRECTIONS
 from ..runtime.translator import Translator
-from .features import Extractor, extract, files_features, read_image, to_uint8
+from .features import Extractor, extract, files_features, read_image, subset, to_uint8
 from .metrics import calc_metric
 from .sample_metrics import FeatureSet
 
@@ -129,14 +129,6 @@ def model_translators(target: str, backend: str, first: Translator) -> dict[str,
     return {d: out[d] for d in DIRECTIONS if d in out}
 
 
-def _subset(files: list[Path], num: int, seed: int) -> list[Path]:
-    """At most ``num`` of ``files`` (a seeded subset, file order kept); all when ``num`` <= 0."""
-    if num <= 0 or num >= len(files):
-        return files
-    keep = np.sort(np.random.default_rng(seed).choice(len(files), num, replace=False))
-    return [files[i] for i in keep]
-
-
 def translated_batches(tr: Translator, files: list[Path], out_size: int, *, take: str = "", domain: str = "",
                        batch: int = 16) -> Iterator[np.ndarray]:
     """uint8 [B, S, S, 3] batches of ``files`` translated at the model's crop size, by the resize rule."""
@@ -160,9 +152,9 @@ def evaluate_translations(names: list[str], target: str, by_dir: dict[str, Trans
     comparisons = PLANS.get(layout)(root, split, first, list(by_dir))
     out: dict[str, Any] = {}
     for c in comparisons:
-        rf, rl, cached = files_features(ex, _subset(c.real, num_real, seed), take=c.real_take)
+        rf, rl, cached = files_features(ex, subset(c.real, num_real, seed), take=c.real_take)
         tr = by_dir.get(c.direction, first)
-        f, lg = extract(ex, translated_batches(tr, _subset(c.sources, num, seed), ex.size, take=c.source_take, domain=c.domain))
+        f, lg = extract(ex, translated_batches(tr, subset(c.sources, num, seed), ex.size, take=c.source_take, domain=c.domain))
         real_set, fake = FeatureSet(rf, rl), FeatureSet(f, lg)
         out[c.name] = {"num_real": int(len(rf)), "num_fake": int(len(f)), "real_features_cached": cached,
                        "metrics": {n: calc_metric(n, real=real_set, fake=fake, seed=seed) for n in names}}
