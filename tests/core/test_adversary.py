@@ -96,3 +96,27 @@ def test_minimax_game_value_through_the_adversary():
     zero = lambda x: torch.zeros(len(x), 1)  # noqa: E731  D* = 1/2
     loss, _, _, _ = Adversary(GanConfig(loss="minimax")).d_loss(zero, torch.randn(4, 2), torch.randn(4, 2))
     assert -loss.item() == pytest.approx(-math.log(4))
+
+
+def test_multi_scale_logits_average_the_objective_over_scales():
+    """A multi-scale D (ScaleLogits): each objective is the mean of its per-scale values (pix2pixHD), penalties see all."""
+    from translate.core.penalties import r1_penalty
+    from translate.nets.layers import ScaleLogits
+
+    w = torch.nn.Parameter(torch.tensor(0.5))
+
+    def two_scales(x):  # scale 1: x, scale 2: 3 w x over a [N, 2] map
+        return ScaleLogits((x, 3 * w * x.repeat(1, 2)))
+
+    real, fake = torch.full((4, 1), 1.0), torch.full((4, 1), -1.0)
+    for name in ("nonsaturating", "rpgan", "hinge"):
+        adv = Adversary(GanConfig(loss=name))
+        loss, logs, _, _ = adv.d_loss(two_scales, real, fake)
+        obj = adv.loss
+        want = (obj.d(real, fake) + obj.d(1.5 * real.repeat(1, 2), 1.5 * fake.repeat(1, 2))) / 2
+        assert loss.item() == pytest.approx(want.item()) and logs["D_real"].item() == pytest.approx((1.0 + 1.5) / 2)
+        g, _, _ = adv.g_loss(two_scales, fake, real)
+        want_g = (obj.g(fake, real) + obj.g(1.5 * fake.repeat(1, 2), 1.5 * real.repeat(1, 2))) / 2
+        assert g.item() == pytest.approx(want_g.item())
+    # d sum(D) / dx = 1 + 2 * 3w = 4 per sample: R1 = 16
+    assert r1_penalty(two_scales, real, fake).item() == pytest.approx(16.0)

@@ -80,3 +80,22 @@ def test_features_are_the_activations_before_the_logit_conv(n_layers: int) -> No
     assert feats[0].shape == (2, 4, 32, 32)
     assert all(f.min() < 0 for f in feats)  # LeakyReLU outputs: negative slope kept
     torch.testing.assert_close(d.model[-1](feats[-1]), d(x))
+
+
+def test_multiscale_patchgan_scales_features_and_field() -> None:
+    from translate.nets.layers import ScaleLogits
+    from translate.nets.patchgan import MultiscaleDiscriminator
+
+    d = MultiscaleDiscriminator(in_channels=6, ndf=4, n_layers=3, num_d=3).eval()
+    x = torch.randn(2, 6, 256, 256)
+    out = d(x)
+    assert isinstance(out, ScaleLogits) and [o.shape[-1] for o in out] == [30, 14, 6]  # pix2pixHD at 256 px
+    torch.testing.assert_close(out[0], d.scales[0](x))
+    pooled = torch.nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False)
+    torch.testing.assert_close(out[1], d.scales[1](pooled))
+    feats = d.features(x)
+    assert len(feats) == 3 and all(len(f) == 4 for f in feats)
+    assert d.receptive_field == 1 + 2 + 4 + 69 * 4 and MultiscaleDiscriminator(num_d=1).receptive_field == 70
+    assert count_params(d) == 3 * count_params(NLayerDiscriminator(6, 4, 3))
+    with pytest.raises(ConfigError, match="num_d"):
+        MultiscaleDiscriminator(num_d=0)

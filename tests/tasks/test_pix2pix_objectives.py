@@ -29,11 +29,13 @@ def test_pix2pix_trains_with_objective(loss, aligned_dir, tmp_path):
         assert all("W_estimate" in r for r in steps)
 
 
-@pytest.mark.parametrize("kind", ["mean", "pix2pixhd"])
-def test_pix2pix_trains_with_feature_matching(kind, aligned_dir, tmp_path):
-    """gan.feature_matching on the PatchGAN's features: the G loss grows by weight x G_FM (logged)."""
+@pytest.mark.parametrize("kind,arch", [("mean", "patchgan"), ("pix2pixhd", "patchgan"), ("pix2pixhd", "patchgan_multiscale")])
+def test_pix2pix_trains_with_feature_matching(kind, arch, aligned_dir, tmp_path):
+    """gan.feature_matching on the PatchGAN's features (pix2pixHD: multi-scale D, every layer): loss_G = GAN + w FM."""
     overrides = [*TINY_PIX2PIX, "gan.feature_matching=10", f"gan.feature_matching_kind={kind}", "train.sample_every=0",
-                 "train.latest_every=0", "options.lambda_l1=0"]
+                 "train.latest_every=0", "options.lambda_l1=0", f"discriminator.arch={arch}"]
+    if arch == "patchgan_multiscale":
+        overrides.append("discriminator.num_d=2")
     cfg = build_config(TrainArgs(task="pix2pix", data=str(aligned_dir), steps=3, overrides=overrides))
     eng = engine_for(cfg, tmp_path / "run")
     eng.fit()

@@ -95,7 +95,7 @@ def bench_toy_cmd(
 
         if loss != "all" or unrolled or grid or spectral_norm or penalty or shared_settings:
             raise ConfigError("bench toy --write-doc: the doc table is --all at default options (only --steps, --seed, --jobs)")
-        todo = doc_jobs(names, steps, seed)
+        todo = doc_jobs(names, steps, seed, write_doc)
         data = collect(todo, run_toys(todo, jobs))
         typer.echo(f"wrote {write(write_doc, data)}")
         return

@@ -37,7 +37,7 @@ from ..registry import LOSSES, PENALTIES
 from .augment import DiffAugment
 from .feature_matching import FEATURE_MATCHING, feature_matching_loss
 from .losses import GanLoss
-from .penalties import logits_of
+from .penalties import logits_of, mean_logit, per_scale
 from .spectral import apply_spectral_norm
 from .unrolled import Unroller, check_rule
 
@@ -124,8 +124,8 @@ class Adversary:
     def _objective(self, view: Disc, real: Tensor, fake: Tensor) -> tuple[Tensor, "Tensor | tuple", "Tensor | tuple"]:
         """The D objective (no penalty) through ``view``, with both outputs."""
         real_out, fake_out = view(real), view(fake)
-        rl, fl = logits_of(real_out).float(), logits_of(fake_out).float()
-        return self.loss.d(rl, fl, real_target=1.0 - self.cfg.label_smoothing), real_out, fake_out
+        loss = per_scale(self.loss.d, logits_of(real_out), logits_of(fake_out), real_target=1.0 - self.cfg.label_smoothing)
+        return loss, real_out, fake_out
 
     def d_loss(
         self, disc: Disc, real: Tensor, fake: Tensor, step: int = 0
@@ -133,8 +133,7 @@ class Adversary:
         """D/critic loss on real and (detached) fake inputs, plus the penalty unless lazy. Returns outputs too."""
         view = self.view(disc, step)
         loss, real_out, fake_out = self._objective(view, real, fake.detach())
-        rl, fl = logits_of(real_out).detach().float(), logits_of(fake_out).detach().float()
-        logs = {"D_real": rl.mean(), "D_fake": fl.mean()}
+        logs = {"D_real": mean_logit(real_out), "D_fake": mean_logit(fake_out)}
         if self.loss.critic:
             logs["W_estimate"] = logs["D_real"] - logs["D_fake"]
         if self.loss.estimate:
@@ -170,8 +169,8 @@ class Adversary:
             ahead = self.unroller(disc, lambda d: self._objective(self.view(d, step), target, fake)[0])
             view = self.view(ahead, step)
         fake_out = view(fake)
-        real_logits = logits_of(view(real.detach())).float() if self.loss.needs_real_for_g else None
-        loss = self.loss.g(logits_of(fake_out).float(), real_logits)
+        real_logits = logits_of(view(real.detach())) if self.loss.needs_real_for_g else None
+        loss = per_scale(self.loss.g, logits_of(fake_out), real_logits)
         return loss, logs, fake_out
 
     def feature_loss(self, features: Callable[[Tensor], list], fake: Tensor, real: Tensor,

@@ -60,8 +60,8 @@ class ObjectiveSettings:
         extra = f", penalty {g['penalty']} x {g['penalty_weight']:g}" if g["penalty"] != "none" else ""
         extra += f", clip {g['clip']:g}" if g["clip"] else ""
         extra += ", spectral norm" if g.get("spectral_norm") else ""
-        return (f"{self.optimizer} lr {self.lr_g:.0e}/{self.lr_d:.0e} betas ({self.beta1:g}, {self.beta2:g}), "
-                f"n_critic {self.n_critic}{extra}")
+        betas = f" betas ({self.beta1:g}, {self.beta2:g})" if self.optimizer in ("adam", "adamw") else ""
+        return f"{self.optimizer} lr {self.lr_g:.0e}/{self.lr_d:.0e}{betas}, n_critic {self.n_critic}{extra}"
 
 
 OBJECTIVE_SETTINGS: Registry[ObjectiveSettings] = Registry("objective settings")
@@ -75,16 +75,36 @@ def _entry(base: ObjectiveSettings, source: str = "", **changes: Any) -> Objecti
     return dataclasses.replace(base, source=source or base.source, **changes)
 
 
-for _name in ("minimax", "nonsaturating", "lsgan", "ragan", "ralsgan", "fgan-gan", "fgan-js",
-              "fgan-kl", "fgan-reverse-kl", "fgan-pearson", "fgan-hellinger"):
-    OBJECTIVE_SETTINGS.add(_name, _DCGAN)
+_R1 = {"penalty": "r1", "penalty_weight": 5.0}  # gamma 10 (StyleGAN2, Mescheder et al. 2018); R1 carries no 1/2
+_FAST = 1e-3  # the toy's learning rate where 2e-4/1e-4 would need far more than its 3,000 steps
+_R1_SOURCE = " + R1 gamma 10 (Mescheder et al. 2018: converges where the unregularised game circles)"
+
+OBJECTIVE_SETTINGS.add("lsgan", _entry(_DCGAN, "LSGAN (Mao et al. 2017): Adam 2e-4, beta1 0.5, 1 D step"))
+_FGAN = "f-GAN (Nowozin et al. 2016): Adam 2e-4, beta1 0.5"
+_ROTH = (_FGAN + " + zero-centred gradient penalty on reals and fakes, gamma 2 (the f-GAN regulariser of Roth et al. 2017, "
+         "unweighted: r1r2)")
+_ROTH_GAN = {"penalty": "r1r2", "penalty_weight": 1.0}
+OBJECTIVE_SETTINGS.add("fgan-kl", _entry(_DCGAN, _ROTH, gan=_ROTH_GAN, toy_lr=_FAST))  # gamma 0.2 left 2 modes on the toy
+for _name in ("fgan-reverse-kl", "fgan-pearson", "fgan-hellinger"):
+    OBJECTIVE_SETTINGS.add(_name, _entry(_DCGAN, _ROTH, gan=_ROTH_GAN, toy_lr=_FAST,
+                                         toy_gan={"penalty_weight": 0.1}, note="gamma 0.2 for 2-D points"))
+for _name in ("minimax", "nonsaturating"):
+    OBJECTIVE_SETTINGS.add(_name, _entry(_DCGAN, _DCGAN.source + _R1_SOURCE, gan=_R1, toy_lr=_FAST,
+                                         toy_gan={"penalty_weight": 0.1}, note="R1 gamma 0.2 for 2-D points"))
+OBJECTIVE_SETTINGS.add("ragan", _entry(_DCGAN, "RaGAN (Jolicoeur-Martineau 2018): Adam 2e-4, betas (0.5, 0.999), 1 D step" + _R1_SOURCE,
+                                       gan=_R1, toy_lr=_FAST, toy_gan={"penalty_weight": 0.1}, note="R1 gamma 0.2 for 2-D points"))
+OBJECTIVE_SETTINGS.add("ralsgan", _entry(_DCGAN, "RaLSGAN (Jolicoeur-Martineau 2018): Adam 2e-4, betas (0.5, 0.999), 1 D step"))
+for _name in ("fgan-gan", "fgan-js"):
+    OBJECTIVE_SETTINGS.add(_name, _entry(_DCGAN, _FGAN, toy_lr=_FAST))
 OBJECTIVE_SETTINGS.add("wgan", _entry(_CRITIC, "WGAN (Arjovsky et al. 2017): RMSprop 5e-5, clip 0.01, 5 critic steps",
-                                      optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, gan={"clip": 0.01}))
-OBJECTIVE_SETTINGS.add("wgan-gp", _entry(_CRITIC, gan={"penalty": "gp", "penalty_weight": 10.0}))
+                                      optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, gan={"clip": 0.01}, toy_lr=_FAST))
+OBJECTIVE_SETTINGS.add("wgan-gp", _entry(_CRITIC, gan={"penalty": "gp", "penalty_weight": 10.0}, toy_lr=_FAST,
+                                         toy_gan={"penalty_weight": 0.1}, note="lambda 0.1 as the WGAN-GP toy code"))
 OBJECTIVE_SETTINGS.add("hinge", _entry(_CRITIC, "SN-GAN (Miyato et al. 2018) setting A: Adam 1e-4, betas (0.5, 0.9), "
-                                                "5 D steps, spectral norm", gan={"spectral_norm": True}))
-OBJECTIVE_SETTINGS.add("rpgan", _entry(_DCGAN, "R3GAN (Huang et al. 2025): Adam 2e-4, betas (0, 0.9), R1 + R2",
-                                       beta1=0.0, beta2=0.9, gan={"penalty": "r1r2", "penalty_weight": 0.05}))
+                                                "5 D steps, spectral norm", gan={"spectral_norm": True}, toy_lr=_FAST))
+OBJECTIVE_SETTINGS.add("rpgan", _entry(_DCGAN, "R3GAN (Huang et al. 2025): Adam 2e-4, betas (0, 0.9), R1 + R2 gamma 2 (FFHQ-64 preset)",
+                                       beta1=0.0, beta2=0.9, gan={"penalty": "r1r2", "penalty_weight": 1.0}, toy_lr=_FAST,
+                                       toy_gan={"penalty_weight": 0.05}, note="gamma 0.1 for 2-D points"))
 
 
 def settings_for(loss: str) -> ObjectiveSettings:

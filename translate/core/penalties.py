@@ -18,26 +18,50 @@ R1/R2 carry no 1/2: the papers' ``gamma/2 * E||grad||^2`` is ``penalty_weight = 
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 from torch import Tensor
 
+from ..nets.layers import ScaleLogits
 from ..registry import PENALTIES
 
 Disc = Callable[[Tensor], "Tensor | tuple"]
 
 
 def logits_of(out: "Tensor | tuple") -> Tensor:
-    """The adversarial logits of a discriminator output (first item of a tuple output)."""
+    """The adversarial logits of a discriminator output (first item of a tuple output; all scales of a multi-scale D)."""
+    if isinstance(out, ScaleLogits):
+        return out  # type: ignore[return-value]
     return out[0] if isinstance(out, (tuple, list)) else out
+
+
+def _f32(t: Tensor | None) -> Tensor | None:
+    return None if t is None else t.float()
+
+
+def per_scale(fn: Callable[..., Tensor], first: Any, *rest: Any, **kw: Any) -> Tensor:
+    """``fn`` on fp32 logits; on a multi-scale D's ``ScaleLogits`` the mean of ``fn`` over the scales (pix2pixHD)."""
+    if not isinstance(first, ScaleLogits):
+        return fn(_f32(first), *(_f32(r) for r in rest), **kw)
+    cols = [r if r is not None else [None] * len(first) for r in rest]
+    return torch.stack([fn(_f32(a), *(_f32(c) for c in cs), **kw) for a, *cs in zip(first, *cols)]).mean()
+
+
+def mean_logit(out: Any) -> Tensor:
+    """Mean logit (detached, fp32) of a discriminator output, averaged over the scales of a multi-scale D."""
+    return per_scale(lambda t: t.detach().mean(), logits_of(out))
+
+
+def _total(logits: Any) -> Tensor:
+    return sum(t.sum() for t in logits) if isinstance(logits, ScaleLogits) else logits.sum()  # type: ignore[return-value]
 
 
 def input_grads(disc: Disc, x: Tensor) -> Tensor:
     """Per-sample d sum(D(x)) / dx, flattened, with a graph for double backward.  # [N, ...] -> [N, K]"""
     x = x.detach().requires_grad_(True)
     out = logits_of(disc(x))
-    (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
+    (grad,) = torch.autograd.grad(_total(out), x, create_graph=True)
     return grad.flatten(1)
 
 

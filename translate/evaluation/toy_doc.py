@@ -23,9 +23,17 @@ END = "<!-- toy-table:end -->"
 RESULT_KEYS = ("modes_covered", "n_modes", "high_quality", "precision", "recall", "diverged_at", "cpu_seconds")
 
 
-def doc_jobs(names: list[str], steps: int = 3000, seed: int = 0) -> list[dict[str, Any]]:
-    """``run_toy`` keyword sets of the doc table: each objective at its own settings, then at the shared ones."""
-    return [{"loss": n, "steps": steps, "seed": seed, "shared_settings": shared} for shared in (False, True) for n in names]
+IMG_DIR = "img/toy"  # scatter plots of the own-settings runs, relative to the doc
+
+
+def doc_jobs(names: list[str], steps: int = 3000, seed: int = 0, doc: str | Path | None = None) -> list[dict[str, Any]]:
+    """``run_toy`` keyword sets of the doc table: each objective at its own settings (with a plot beside ``doc``), then shared."""
+    jobs = []
+    for shared in (False, True):
+        for n in names:
+            png = str(Path(doc).parent / IMG_DIR / f"{n}.png") if doc is not None and not shared else None
+            jobs.append({"loss": n, "steps": steps, "seed": seed, "shared_settings": shared, "out_png": png})
+    return jobs
 
 
 def results_path(doc: str | Path) -> Path:
@@ -54,11 +62,29 @@ def _modes(r: dict[str, Any]) -> str:
     return f"{r['modes_covered']}" + (f" (diverged at {div:,})" if div is not None else "")
 
 
-def render_table(data: dict[str, Any]) -> str:
-    """The markdown table (and its one-line heading) for ``collect``'s document."""
+def _toy_changes(s: Any) -> str:
+    parts = [f"lr {s.toy_lr:g}"] if s.toy_lr else []
+    parts += [f"{k} {v}" for k, v in s.toy_gan.items()]
+    return ", ".join(parts) + (f" ({s.note})" if s.note else "") if parts or s.note else "none"
+
+
+def render_settings(names: list[str]) -> str:
+    """The settings table: what ``--set gan.loss=NAME`` starts from, what the toy changes, and the source."""
     from ..core.objective_settings import settings_for
 
-    lines = [f"Measured: {data['steps']:,} G steps, seed {data['seed']}, 8-mode ring, 2,500 samples; "
+    lines = ["| objective | settings (`--set gan.loss=NAME` starts from these) | toy changes | source |", "|---|---|---|---|"]
+    for n in names:
+        s = settings_for(n)
+        lines.append(f"| {n} | {s.describe()} | {_toy_changes(s)} | {s.source} |")
+    return "\n".join(lines)
+
+
+def render_table(data: dict[str, Any]) -> str:
+    """The generated block of the doc: the settings table, the figures table and the plots of ``collect``'s document."""
+    from ..core.objective_settings import settings_for
+
+    lines = [render_settings(list(data["objectives"])), "",
+             f"Measured: {data['steps']:,} G steps, seed {data['seed']}, 8-mode ring, 2,500 samples; "
              f"CPU kernels pinned ({', '.join(f'{k}={v}' for k, v in data['cpu_env'].items())}).", "",
              "| objective | own settings (toy) | modes | HQ | precision | recall | modes, shared | HQ, shared |",
              "|---|---|---|---|---|---|---|---|"]
@@ -68,7 +94,13 @@ def render_table(data: dict[str, Any]) -> str:
         bold = "**" if own["modes_covered"] >= 6 else ""
         lines.append(f"| {name} | {toy} | {bold}{_modes(own)}{bold} | {_pct(own['high_quality'])} | {own['precision']:.2f} | "
                      f"{own['recall']:.2f} | {_modes(shared)} | {_pct(shared['high_quality'])} |")
-    return "\n".join(lines)
+    names = list(data["objectives"])
+    lines += ["", "Own settings, samples over the 3-std circles of the modes:", ""]
+    for i in range(0, len(names), 4):
+        row = names[i:i + 4]
+        lines += ["| " + " | ".join(row) + " |", "|" + "---|" * len(row),
+                  "| " + " | ".join(f"![]({IMG_DIR}/{n}.png)" for n in row) + " |", ""]
+    return "\n".join(lines).rstrip()
 
 
 def write_doc(doc: str | Path, data: dict[str, Any]) -> Path:

@@ -110,6 +110,10 @@ def count_params(net: nn.Module, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in net.parameters() if p.requires_grad or not trainable_only)
 
 
+class ScaleLogits(tuple):
+    """The logit maps of a multi-scale discriminator, finest first (pix2pixHD): objectives average over the scales."""
+
+
 def activations_after(modules: Iterable[nn.Module], x: torch.Tensor, kind: type = nn.LeakyReLU) -> tuple[torch.Tensor, list[torch.Tensor]]:
     """Run ``modules`` in order on ``x``; returns the output and the activations after every ``kind`` layer.
 

@@ -12,7 +12,7 @@ from torch import nn
 
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS
-from .layers import activations_after, conv_bias, conv_receptive_field, norm_layer
+from .layers import ScaleLogits, activations_after, conv_bias, conv_receptive_field, norm_layer
 
 
 @DISCRIMINATORS.register("patchgan")
@@ -65,6 +65,52 @@ class NLayerDiscriminator(nn.Module):
     def features(self, x: torch.Tensor) -> list[torch.Tensor]:
         """The n_layers + 1 activations after each LeakyReLU (pix2pixHD's intermediate features)."""
         return activations_after(self.model[:-1], x)[1]  # [N, ndf, H/2, W/2], ..., [N, 8ndf, h+1, w+1]
+
+
+@DISCRIMINATORS.register("patchgan_multiscale", meta={"tiny": {"ndf": 8, "num_d": 2, "n_layers": 2}})
+class MultiscaleDiscriminator(nn.Module):
+    """pix2pixHD's multi-scale PatchGAN: ``num_d`` PatchGANs on the input and its 2x, 4x, ... average-pooled copies.
+
+    Returns :class:`ScaleLogits` (finest first); the adversary averages every objective over the scales
+    and the penalties take the gradient of their sum. Downsampling as pix2pixHD:
+    ``AvgPool2d(3, stride=2, padding=1, count_include_pad=False)``. Each scale needs at least
+    16 * 2^(n_layers - 1) px at its own resolution (128 px input for num_d 3, n_layers 3).
+    """
+
+    def __init__(self, in_channels: int = 6, ndf: int = 64, n_layers: int = 3, norm: str = "batch", num_d: int = 3) -> None:
+        super().__init__()
+        if num_d < 1:
+            raise ConfigError(f"num_d: must be >= 1, got {num_d}")
+        self.in_channels, self.num_d = in_channels, num_d
+        self.scales = nn.ModuleList(NLayerDiscriminator(in_channels, ndf, n_layers, norm) for _ in range(num_d))
+        self.down = nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
+        self.input_multiple = 2 ** (num_d - 1) * 2**n_layers
+
+    @property
+    def receptive_field(self) -> int:
+        """Receptive field in input pixels of the coarsest scale's logits (the pooling chain included)."""
+        field, jump = 1, 1
+        for _ in range(self.num_d - 1):  # each 3x3 stride-2 pool
+            field, jump = field + 2 * jump, jump * 2
+        return field + (self.scales[-1].receptive_field - 1) * jump
+
+    def example_inputs(self, batch: int = 1, size: int | None = None) -> tuple[torch.Tensor, ...]:
+        """Random inputs of the right shape (``size`` defaults to 128)."""
+        size = size or 128
+        return (torch.randn(batch, self.in_channels, size, size),)
+
+    def _inputs(self, x: torch.Tensor) -> list[torch.Tensor]:
+        xs = [x]  # [N, C, H, W], [N, C, H/2, W/2], ...
+        for _ in range(self.num_d - 1):
+            xs.append(self.down(xs[-1]))
+        return xs
+
+    def forward(self, x: torch.Tensor) -> ScaleLogits:
+        return ScaleLogits(d(xi) for d, xi in zip(self.scales, self._inputs(x)))  # [N, 1, h_k, w_k] per scale
+
+    def features(self, x: torch.Tensor) -> list[list[torch.Tensor]]:
+        """Per scale, its PatchGAN's intermediate activations (pix2pixHD feature matching averages over the scales)."""
+        return [d.features(xi) for d, xi in zip(self.scales, self._inputs(x))]
 
 
 @DISCRIMINATORS.register("pixel")
