@@ -124,7 +124,8 @@ class Engine:
                 save_config(self.cfg, self.run_dir / "config.yaml")
             for note in self.notes:
                 self.log.message(f"note: {note}")
-            self.log.message(f"training from step {self.step} to {self.total} in {self.run_dir} (SIGINT/SIGTERM: stop with a checkpoint)")
+            self.log.message(f"training from step {self.step} to {self.total} in {self.run_dir} "
+                             "(SIGINT/SIGTERM: stop with a checkpoint)", err=True)
             while self.step < self.total:
                 self.sampler.set_epoch(self.epoch, self.batch_in_epoch * self.cfg.train.batch_size)
                 for batch in self.loader:

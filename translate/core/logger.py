@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -96,14 +97,15 @@ class RunLogger:
             self.writer.add_image(tag, grid, step)
         return path
 
-    def message(self, text: str) -> None:
-        """Print a line without breaking the progress bar."""
+    def message(self, text: str, err: bool = False) -> None:
+        """Print a line without breaking the progress bar (``err``: on stderr, keeping stdout for results)."""
         if not self.enabled:
             return
+        stream = sys.stderr if err else sys.stdout
         if self.bar is not None:
-            self.bar.write(text)
+            self.bar.write(text, file=stream)
         else:
-            print(text, flush=True)
+            print(text, file=stream, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:

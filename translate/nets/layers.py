@@ -114,6 +114,10 @@ class ScaleLogits(tuple):
     """The logit maps of a multi-scale discriminator, finest first (pix2pixHD): objectives average over the scales."""
 
 
+# torch.export (ONNX) flattens outputs as pytrees: a tuple subclass must say how
+torch.utils._pytree.register_pytree_node(ScaleLogits, lambda x: (list(x), None), lambda xs, _: ScaleLogits(xs))
+
+
 def activations_after(modules: Iterable[nn.Module], x: torch.Tensor, kind: type = nn.LeakyReLU) -> tuple[torch.Tensor, list[torch.Tensor]]:
     """Run ``modules`` in order on ``x``; returns the output and the activations after every ``kind`` layer.
 
