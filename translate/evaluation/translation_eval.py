@@ -29,9 +29,9 @@ from ..data.checks import detect_layout
 from ..errors import ConfigError, InputError
 from ..inference import open_translator
 from ..registry import Registry
-from ..runtime.imagefiles import list_images
 from ..runtime.modelinfo import DIRECTIONS
 from ..runtime.translator import Translator
+from .duplicates import list_folder
 from .features import Extractor, extract, files_features, read_image, subset, to_uint8
 from .metrics import calc_metric
 from .sample_metrics import FeatureSet
@@ -56,15 +56,6 @@ Plan = Callable[[Path, str, Translator, list[str]], list[Comparison]]
 PLANS: Registry[Plan] = Registry("data layout (translation eval)")
 
 
-def _images(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        raise InputError(f"{folder}: no such folder")
-    files = list_images(folder, recursive=True)
-    if not files:
-        raise InputError(f"{folder}: no images found")
-    return files
-
-
 def _need_image_model(tr: Translator, layout: str) -> None:
     if tr.info.kind != "image":
         raise ConfigError(f"{tr.info.path}: a {tr.info.kind!r} model cannot be evaluated on the {layout} layout "
@@ -74,19 +65,19 @@ def _need_image_model(tr: Translator, layout: str) -> None:
 @PLANS.register("unpaired")
 def _unpaired(root: Path, split: str, tr: Translator, directions: list[str]) -> list[Comparison]:
     _need_image_model(tr, "unpaired")
-    return [Comparison(d, _images(root / f"{split}{d[0]}"), _images(root / f"{split}{d[-1]}"), direction=d) for d in directions]
+    return [Comparison(d, list_folder(root / f"{split}{d[0]}"), list_folder(root / f"{split}{d[-1]}"), direction=d) for d in directions]
 
 
 @PLANS.register("folders")
 def _folders(root: Path, split: str, tr: Translator, directions: list[str]) -> list[Comparison]:
     _need_image_model(tr, "folders")
-    return [Comparison(d, _images(root / split / d[0]), _images(root / split / d[-1]), direction=d) for d in directions]
+    return [Comparison(d, list_folder(root / split / d[0]), list_folder(root / split / d[-1]), direction=d) for d in directions]
 
 
 @PLANS.register("aligned")
 def _aligned(root: Path, split: str, tr: Translator, directions: list[str]) -> list[Comparison]:
     _need_image_model(tr, "aligned")
-    files = _images(root / split)
+    files = list_folder(root / split)
     return [Comparison(d, files, files, direction=d, source_take=d[0], real_take=d[-1]) for d in directions]
 
 
@@ -97,7 +88,7 @@ def _single(root: Path, split: str, tr: Translator, directions: list[str]) -> li
         raise ConfigError(f"{root}: a single folder of images has no target domain; {tr.info.path} is no derived-pairs "
                           "model (colorization, edges, ...): give its paired or unpaired data folder")
     folder = root / split if (root / split).is_dir() else root
-    files = _images(folder)
+    files = list_folder(folder)
     return [Comparison(tr.info.derive, files, files, direction=directions[0])]
 
 
@@ -109,7 +100,7 @@ def _domains(root: Path, split: str, tr: Translator, directions: list[str]) -> l
     missing = [n for n in names if not (root / split / n).is_dir()]
     if missing:
         raise InputError(f"{root / split}: no folder for domain(s) {', '.join(missing)} of {tr.info.path} (domains: {', '.join(names)})")
-    by_domain = {n: _images(root / split / n) for n in names}
+    by_domain = {n: list_folder(root / split / n) for n in names}
     return [Comparison(n, [p for m in names if m != n for p in by_domain[m]], by_domain[n], domain=n) for n in names]
 
 
