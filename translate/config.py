@@ -138,6 +138,7 @@ class GanConfig:
     pool_size: int = rule(0, NONNEG)  # image history pool for D's fake inputs (CycleGAN: 50)
     feature_matching: float = rule(0.0, NONNEG)  # weight of the G's feature-matching loss on D's intermediate features (0 = off)
     feature_matching_kind: str = rule("mean", REGISTRY_NAME)  # mean (Salimans et al. 2016) | pix2pixhd (multi-layer L1, paired)
+    drift: float = rule(0.0, NONNEG)  # epsilon_drift x E[D(x)^2] added to D's loss (ProGAN: 0.001; keeps critic scores near 0)
 
 
 @dataclass
@@ -229,6 +230,24 @@ class TrainConfig:
 
 
 @dataclass
+class ProgressiveConfig:
+    """Progressive growing (Karras et al. 2018): resolution phases with fade-in (translate/core/progressive.py).
+
+    From ``start`` px the nets train ``stable`` units at each resolution, then fade the next
+    resolution's block in over ``fade`` units (alpha 0 -> 1), up to the nets' resolution, which
+    trains ``final`` units (0: ``stable``). Units are real images shown (the paper's kimg) or steps.
+    """
+
+    start: int = rule(0, NONNEG)  # first resolution in px (paper: 4; a power of two, checked by core.progressive); 0 = off
+    stable: int = rule(600_000, COUNT)  # units at each resolution before the next fade-in (paper: 600k images; CelebA-HQ 800k)
+    fade: int = rule(600_000, NONNEG)  # units of each fade-in (paper: 600k images; CelebA-HQ 800k)
+    final: int = rule(0, NONNEG)  # units at the last resolution (0 = stable); train.steps 0 ends the run there
+    unit: str = rule("images", OneOf(("images", "steps")))  # images | steps: what stable/fade/final count
+    batch_sizes: dict[str, Any] = rule(factory=dict, check=Free("resolution px -> batch size, checked by core.progressive"))
+    reset_optim: bool = rule(True, FLAG)  # reset the Adam state at every phase start (official reset_opt_for_new_lod)
+
+
+@dataclass
 class Config:
     """The whole run configuration."""
 
@@ -243,6 +262,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    progressive: ProgressiveConfig = field(default_factory=ProgressiveConfig)
 
 
 # ----------------------------------------------------------------------------- dict <-> dataclass
@@ -447,7 +467,7 @@ def resolve(layers: list[tuple[str, dict[str, Any]]], overrides: list[str] = ())
         data = deep_merge(data, layer)
     data = apply_overrides(deep_merge(to_dict(Config()), data), list(overrides))
     cfg = from_dict(Config, data, "--set: config" if overrides else "config")
-    if cfg.train.steps == 0 and cfg.train.epochs == 0:
+    if cfg.train.steps == 0 and cfg.train.epochs == 0 and cfg.progressive.start == 0:  # growth: the schedule's length
         raise ConfigError("config: train.steps and train.epochs are both 0, so there is nothing to train (use --steps N or --epochs N)")
     return cfg
 

@@ -27,9 +27,10 @@ REGISTRIES = {"G": GENERATORS, "D": DISCRIMINATORS}
 
 
 def _small(registry: Registry, name: str) -> torch.nn.Module:
+    """The entry's ``meta["tiny"]`` options (ProGAN: a 4 -> 8 px fade-in), else width options 8."""
     torch.manual_seed(0)
-    accepted = registry.entry(name).accepted_options()
-    return registry.build(name, **{k: 8 for k in ("ngf", "ndf", "conv_dim") if k in accepted})
+    entry = registry.entry(name)
+    return registry.build(name, **(entry.meta.get("tiny") or {k: 8 for k in ("ngf", "ndf", "conv_dim") if k in entry.accepted_options()}))
 
 
 def _one_entry_per_class(role: str) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from .common import app
 
 @app.command()
 def train(
-    task: str = typer.Argument(..., help="pix2pix | cyclegan | stargan | dcgan | stylegan"),
+    task: str = typer.Argument(..., help="pix2pix | cyclegan | stargan | dcgan | stylegan | progan"),
     data: Optional[str] = typer.Option(None, "--data", help="Data folder (layouts: datasets/README.md)."),
     config: Optional[str] = typer.Option(None, "--config",
                                           help="YAML file layered over the recipe (options given on the command line, and --set, win)."),

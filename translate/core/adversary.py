@@ -37,7 +37,7 @@ from ..registry import LOSSES, PENALTIES
 from .augment import DiffAugment
 from .feature_matching import FEATURE_MATCHING, feature_matching_loss
 from .losses import GanLoss
-from .penalties import logits_of, mean_logit, per_scale
+from .penalties import drift_penalty, logits_of, mean_logit, per_scale
 from .spectral import apply_spectral_norm
 from .unrolled import Unroller, check_rule
 
@@ -142,6 +142,10 @@ class Adversary:
             pen = self.penalty(view, real, fake.detach())
             loss = loss + self.cfg.penalty_weight * pen
             logs[f"D_{self.cfg.penalty}"] = pen.detach()
+        if self.cfg.drift > 0:  # ProGAN: epsilon_drift * E[D(x)^2]
+            drift = per_scale(drift_penalty, logits_of(real_out))
+            loss = loss + self.cfg.drift * drift
+            logs["D_drift"] = drift.detach()
         return loss, logs, real_out, fake_out
 
     def penalty_loss(self, disc: Disc, real: Tensor, fake: Tensor, step: int = 0) -> tuple[Tensor, dict[str, Tensor]]:

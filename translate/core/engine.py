@@ -43,6 +43,8 @@ from .logger import RunLogger
 from .optim import build_optimizer
 from .phases import Phase, describe, due_phases, lazy_ratios
 from .precision import make_precision
+from .progressive import build_growth
+from .progressive import describe as grow_describe
 from .sampler import ResumableSampler
 from .schedules import build_schedule
 from .stabilisers import prepare_task, unwrap
@@ -70,13 +72,12 @@ class Engine:
         t = cfg.train
         self.dataset = dataset if dataset is not None else self.task.build_dataset(cfg.data.split, train=True)
         self.sampler = ResumableSampler(len(self.dataset), seed=cfg.seed, shuffle=True, rank=self.dist.rank, world=self.dist.world)
-        self.loader = DataLoader(
-            self.dataset, batch_size=t.batch_size, sampler=self.sampler, num_workers=t_workers(cfg),
-            pin_memory=self.device.type == "cuda", persistent_workers=t_workers(cfg) > 0,
-            generator=torch.Generator().manual_seed(cfg.seed), worker_init_fn=WorkerInit(),
-        )
-        self.steps_per_epoch = math.ceil(self.sampler.per_rank / t.batch_size)
-        self.total = t.steps if t.steps > 0 else t.epochs * self.steps_per_epoch
+        # progressive growing (progressive.start > 0): the stage and batch size of every step
+        self.growth = build_growth(cfg.progressive, {k: unwrap(n) for k, n in self.task.nets.items()}, t.batch_size)
+        self._make_loader(self.growth.stage(0).batch_size if self.growth else t.batch_size)
+        self.total = t.steps if t.steps > 0 else self.growth.total if self.growth else t.epochs * self.steps_per_epoch
+        if self.growth:
+            self.notes.append(grow_describe(self.growth.spans))
         self.task.set_total_steps(self.total)
 
         o = cfg.optim
@@ -113,6 +114,31 @@ class Engine:
         self.skipped: set[str] = set()
         self.sample_eval = build_evaluator(cfg, self.task, self.run_dir) if self.dist.is_main else None  # train.eval_metrics
 
+    def _make_loader(self, batch_size: int) -> None:
+        """(Re)build the training loader for ``batch_size`` (progressive growing changes it per phase)."""
+        if getattr(self, "loader", None) is not None:
+            _stop_workers(self.loader)
+        self.batch_size = batch_size
+        self.loader = DataLoader(
+            self.dataset, batch_size=batch_size, sampler=self.sampler, num_workers=t_workers(self.cfg),
+            pin_memory=self.device.type == "cuda", persistent_workers=t_workers(self.cfg) > 0,
+            generator=torch.Generator().manual_seed(self.cfg.seed), worker_init_fn=WorkerInit(),
+        )
+        self.steps_per_epoch = math.ceil(self.sampler.per_rank / batch_size)
+
+    def _phase_batch_size(self) -> None:
+        """Growth: a phase with another batch size starts a new data epoch (unless one just started) and loader.
+
+        Decided from the step and the epoch position alone, so a run resumed at that step does the same.
+        """
+        if not self.growth:
+            return
+        size = self.growth.stage(self.step).batch_size
+        if self.step > 0 and self.growth.batch_changes_after(self.step - 1) and self.batch_in_epoch > 0:
+            self._end_epoch()
+        if size != self.batch_size:
+            self._make_loader(size)
+
     # ------------------------------------------------------------------ the loop
     def fit(self) -> dict[str, float]:
         """Train until ``total`` steps; returns the last logged scalars and evaluation metrics."""
@@ -127,7 +153,8 @@ class Engine:
             self.log.message(f"training from step {self.step} to {self.total} in {self.run_dir} "
                              "(SIGINT/SIGTERM: stop with a checkpoint)", err=True)
             while self.step < self.total:
-                self.sampler.set_epoch(self.epoch, self.batch_in_epoch * self.cfg.train.batch_size)
+                self._phase_batch_size()
+                self.sampler.set_epoch(self.epoch, self.batch_in_epoch * self.batch_size)
                 for batch in self.loader:
                     if D.any_rank(bool(self.stop.signum), self.dist, self.device):
                         self._stop_cleanly()
@@ -138,8 +165,8 @@ class Engine:
                     self.log.advance()
                     self._after_step()
                     self._mid_step = False
-                    if self.step >= self.total:
-                        break
+                    if self.step >= self.total or (self.growth and self.growth.batch_changes_after(self.step - 1)):
+                        break  # growth: the next phase has another batch size (_phase_batch_size)
                 if self.batch_in_epoch >= self.steps_per_epoch:
                     self._end_epoch()
             if self._evaluated_at != self.step:  # not already evaluated at this step (train.eval_every)
@@ -184,11 +211,12 @@ class Engine:
         self._note_skipped(batch.get("skipped"))
         batch = task.to_device(batch)
         due = due_phases(self.phases, self.step)
+        stage = self.growth.apply(self.step, [e.shadow for e in self.ema.values()], self.opt.values()) if self.growth else None
         for net in task.nets.values():
             net.train()
         with self.prec.autocast():
             out = task.forward(batch, need_grad=any(p.needs_graph for p in due))
-        logs: dict[str, float] = {}
+        logs: dict[str, float] = {"resolution": 4.0 * 2**stage.level, "alpha": stage.alpha} if stage else {}
         self.runner.begin_step(due)
         for phase in due:
             ok, _, phase_logs = self.runner.run(phase, batch, out, self.step)
@@ -239,8 +267,8 @@ class Engine:
                 scalars["skipped_steps"] = float(self.bad_total)
             self.log.log(self.step, scalars, self.epoch)
             self._acc = {}
-        if t.sample_every > 0 and self.step % t.sample_every == 0:
-            self._samples()
+        if (t.sample_every > 0 and self.step % t.sample_every == 0) or (self.growth and self.growth.phase_ends_at(self.step)):
+            self._samples()  # growth: a grid at the end of every phase
         if t.eval_every > 0 and self.step % t.eval_every == 0:
             self.evaluate()
             self._keep_best()

@@ -12,6 +12,9 @@ the logits), real and fake inputs, and returns an unweighted scalar. The adversa
 | r2 | E ||grad D(G(z))||^2 on fakes | Mescheder et al. 2018 |
 | r1r2 | r1 + r2 (both zero-centred penalties) | R3GAN, Huang et al. 2025 |
 
+Besides the registry, :func:`drift_penalty` is ProGAN's E[D(x)^2] on real scores (``gan.drift``,
+Karras et al. 2018), added to D's loss next to any penalty.
+
 R1/R2 carry no 1/2: the papers' ``gamma/2 * E||grad||^2`` is ``penalty_weight = gamma / 2``
 (StyleGAN2's gamma = 10 is ``penalty_weight: 5``).
 """
@@ -106,6 +109,11 @@ def r2_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
 def r1r2_penalty(disc: Disc, real: Tensor, fake: Tensor) -> Tensor:
     """R3GAN's R1 + R2: E||grad D(x)||^2 + E||grad D(G(z))||^2 (the paper's gamma/2 (R1 + R2): weight gamma/2)."""
     return r1_penalty(disc, real, fake) + r2_penalty(disc, real, fake)
+
+
+def drift_penalty(real_logits: Tensor) -> Tensor:
+    """ProGAN's drift term E[D(x)^2] on real scores (weight epsilon_drift, ``gan.drift``): keeps critic scores near 0."""
+    return real_logits.float().square().mean()
 
 
 PENALTIES.add("dragan", dragan_penalty)

@@ -1,3 +1,3 @@
 """Training tasks (registered in translate.registry.TASKS)."""
 
-from . import cyclegan, pix2pix, stargan, stylegan, unconditional  # noqa: F401
+from . import cyclegan, pix2pix, progan, stargan, stylegan, unconditional  # noqa: F401
