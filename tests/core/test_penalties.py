@@ -6,7 +6,9 @@ from torch import nn
 from torch.autograd import gradcheck
 from torch.func import functional_call
 
-from translate.core.penalties import dragan_penalty, gradient_penalty, r1_penalty, r1r2_penalty, r2_penalty
+from translate.config import GanConfig
+from translate.core.adversary import Adversary
+from translate.core.penalties import dragan_penalty, drift_penalty, gradient_penalty, r1_penalty, r1r2_penalty, r2_penalty
 from translate.registry import PENALTIES
 
 
@@ -80,3 +82,16 @@ def test_gradcheck_through_a_small_conv(penalty, conv_d):
     disc = conv_d(1).double()
     real, fake = torch.randn(2, 1, 6, 6, dtype=torch.float64), torch.randn(2, 1, 6, 6, dtype=torch.float64)
     _gradcheck_params(penalty, disc, real, fake)
+
+
+def test_drift_adds_epsilon_times_mean_square_real_score():
+    """ProGAN's gan.drift: L_D + eps E[D(x)^2], on the real scores only, logged as D_drift."""
+    torch.manual_seed(0)
+    disc = nn.Linear(4, 1)
+    real, fake = torch.randn(8, 4), torch.randn(8, 4)
+    plain, _, _, _ = Adversary(GanConfig(loss="wgan", clip=0.01)).d_loss(disc, real, fake)
+    loss, logs, real_out, _ = Adversary(GanConfig(loss="wgan", clip=0.01, drift=0.001)).d_loss(disc, real, fake)
+    expected = disc(real).square().mean()
+    torch.testing.assert_close(drift_penalty(real_out), expected)
+    torch.testing.assert_close(loss, plain + 0.001 * expected)
+    torch.testing.assert_close(logs["D_drift"], expected.detach())

@@ -82,7 +82,7 @@ def plan(cfg: ProgressiveConfig, num_levels: int, default_batch: int) -> tuple[S
     """The phases from ``cfg.start`` px to level ``num_levels - 1``, in steps."""
     first = _pow2(cfg.start, "progressive.start")
     if first >= num_levels:
-        raise ConfigError(f"progressive.start: {cfg.start} px is not below the nets' resolution ({4 * 2 ** (num_levels - 1)} px)")
+        raise ConfigError(f"progressive.start: {cfg.start} px is above the nets' resolution ({4 * 2 ** (num_levels - 1)} px)")
     sizes = batch_sizes(cfg, default_batch)
     spans: list[Span] = []
     start = 0
