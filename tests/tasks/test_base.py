@@ -8,6 +8,7 @@ import torch
 from tests.conftest import TINY_PIX2PIX
 from tests.tasks.test_cyclegan import TINY_CYCLEGAN
 from tests.tasks.test_dcgan import TINY_DCGAN
+from tests.tasks.test_progan import TINY_PROGAN
 from tests.tasks.test_stargan import SIZE, TINY_STARGAN
 from tests.tasks.test_stylegan import TINY_STYLEGAN
 from translate.registry import TASKS
@@ -20,6 +21,7 @@ CASES = {
     "stargan": ("stargan", TINY_STARGAN, SIZE, ["D_r1"]),  # D returns (src, cls)
     "dcgan_conditional": ("dcgan", [*TINY_DCGAN, "options.conditional=true", "options.num_classes=3"], 16, ["D_r1"]),
     "stylegan": ("stylegan", TINY_STYLEGAN, 16, ["D_r1"]),
+    "progan": ("progan", TINY_PROGAN, 16, ["D_r1"]),  # growing nets at their last level
 }
 
 
