@@ -183,6 +183,7 @@ class DataConfig:
     load_size: int = rule(286, COUNT)
     crop_size: int = rule(256, COUNT)
     preprocess: str = rule("resize_and_crop", REGISTRY_NAME)  # resize_and_crop | crop | scale_width | scale_width_and_crop | resize | none
+    resize_filter: str = rule("opencv", REGISTRY_NAME)  # opencv (cubic; area when shrinking) | pil_bicubic (the reference repos)
     center_crop: int = rule(0, NONNEG)  # center-crop to this size before resizing (StarGAN CelebA: 178)
     flip: bool = rule(True, FLAG)
     num_workers: int = rule(2, NONNEG)

@@ -79,6 +79,25 @@ def test_unknown_preprocess_lists_modes(small_cfg):
     assert "resize_and_crop" in PREPROCESS
 
 
+@pytest.mark.parametrize("size", [(60, 50), (20, 24)])  # shrinking and enlarging
+def test_pil_bicubic_filter_is_torchvision_resize_on_pil(size, noise, small_cfg):
+    """``data.resize_filter=pil_bicubic``: the eval resize equals the reference's Resize(BICUBIC) on a PIL image."""
+    from torchvision.transforms import InterpolationMode, Resize
+
+    img = noise(*size, seed=4)
+    pipe = build_transform(small_cfg("x", resize_filter="pil_bicubic"), train=False)
+    ours = pipe(np.random.default_rng(0), image=img)["image"]
+    ref = np.array(Resize([32, 32], InterpolationMode.BICUBIC)(img))
+    assert torch.equal(ours, torch.from_numpy(ref).permute(2, 0, 1).float() / 127.5 - 1)
+    opencv = build_transform(small_cfg("x"), train=False)(np.random.default_rng(0), image=img)["image"]
+    assert not torch.equal(ours, opencv)  # the default (opencv) filter is a different one
+
+
+def test_unknown_resize_filter_lists_filters(small_cfg):
+    with pytest.raises(ConfigError, match="opencv, pil_bicubic"):
+        build_transform(small_cfg("x", resize_filter="lanczos"))
+
+
 def test_keys_and_item_rng():
     assert parse_key(5) == (0, 5)
     assert parse_key((2, 5)) == (2, 5)

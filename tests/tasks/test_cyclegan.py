@@ -201,3 +201,13 @@ def test_export_all_gives_one_onnx_per_direction(unpaired_dir, tmp_path):
         a = np.asarray(Image.open(tmp_path / f"o_{direction}" / "in.png"), np.int16)
         b = np.asarray(Image.open(tmp_path / f"t_{direction}" / "in.png"), np.int16)
         assert np.abs(a - b).max() <= 1
+
+
+def test_size_too_small_for_the_discriminator_is_one_line(unpaired_dir, tmp_path, capsys):
+    """A 3-layer PatchGAN cannot take 16 px crops: a one-line error with the smallest size, no traceback."""
+    sets = [*TINY_CYCLEGAN, "discriminator.n_layers=3", "data.load_size=16", "data.crop_size=16"]
+    argv = ["train", "cyclegan", "--data", str(unpaired_dir), "--steps", "1", "--out", str(tmp_path / "r"), *_sets(sets)]
+    assert run_cli(argv) == 2
+    err = capsys.readouterr().err
+    problems = [line for line in err.strip().splitlines() if not line.startswith("training from step")]
+    assert len(problems) == 1 and "too small for D_A (patchgan)" in problems[0] and "--size 24 or more" in problems[0], err

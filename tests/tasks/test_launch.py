@@ -61,6 +61,16 @@ def test_data_paths_are_stored_absolute(run3: Path) -> None:
     assert load(run3 / "config.yaml").data.root == str(run3.parent / "pairs")
 
 
+def test_every_path_value_is_made_absolute(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    sets = ["data.attr_file=attrs.txt", "train.eval_classifier_data=digits", "train.eval_weights=~/w.pth"]
+    cfg = build_config(TrainArgs(task="pix2pix", data="pairs", overrides=sets))
+    assert (cfg.data.root, cfg.data.attr_file) == (str(tmp_path / "pairs"), str(tmp_path / "attrs.txt"))
+    assert cfg.train.eval_classifier_data == str(tmp_path / "digits")
+    assert cfg.train.eval_weights == os.path.expanduser("~/w.pth")
+    assert build_config(TrainArgs(task="pix2pix")).train.eval_weights == ""  # unset stays unset
+
+
 def test_resume_a_checkpoint_folder_from_another_directory(run3, tmp_path, monkeypatch):
     run = _copy(run3, tmp_path)
     monkeypatch.chdir(tmp_path / "pairs")  # anywhere but where the run was started

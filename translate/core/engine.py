@@ -32,6 +32,7 @@ from ..config import save as save_config
 from ..data.workers import WorkerInit
 from ..errors import CheckpointError, InputError, Interrupted, TrainingDiverged
 from ..nets.loading import load_generators
+from ..nets.probe import check_input_size
 from . import checkpoints as runckpt
 from . import distributed as D
 from . import rng
@@ -144,6 +145,7 @@ class Engine:
         """Train until ``total`` steps; returns the last logged scalars and evaluation metrics."""
         old = {s: signal.signal(s, self.stop) for s in _STOP_SIGNALS} if _main_thread() else {}
         last: dict[str, float] = {}
+        first = self.step
         try:
             if self.dist.is_main:
                 self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -178,6 +180,10 @@ class Engine:
             if self._sampled_at != self.step:
                 self._samples()
         except Interrupted:
+            raise
+        except (ValueError, RuntimeError):
+            if self.step == first:  # the first step failed: maybe a net cannot take this image size
+                check_input_size(self.task.nets, self.cfg.data.crop_size, self.cfg.train.batch_size)
             raise
         except KeyboardInterrupt:  # a second signal, or KeyboardInterrupt raised by the caller
             if not self._mid_step and self._saved_at != self.step:  # between steps the state is whole

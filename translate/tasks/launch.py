@@ -77,6 +77,10 @@ def _shortcuts(a: TrainArgs) -> dict[str, Any]:
     return {**top, **({"data": data} if data else {}), **({"train": train} if train else {})}
 
 
+# config values that are paths: stored absolute, so that --resume works from any working directory
+_PATH_KEYS = (("data", "root"), ("data", "attr_file"), ("train", "eval_classifier_data"), ("train", "eval_weights"))
+
+
 def build_config(a: TrainArgs, resume_from: Path | None = None) -> Config:
     """Layer recipe/run config, --size, shortcuts, --config and --set into a Config (data paths made absolute)."""
     _check_shortcuts(a)
@@ -111,9 +115,9 @@ def build_config(a: TrainArgs, resume_from: Path | None = None) -> Config:
             cfg = resolve(layers, a.overrides)
     if cfg.task != a.task:
         raise ConfigError(f"{a.config}: task {cfg.task!r} does not match the command's task {a.task!r}")
-    # stored absolute, so that --resume works from any working directory
-    cfg.data.root = os.path.abspath(os.path.expanduser(cfg.data.root)) if cfg.data.root else ""
-    cfg.data.attr_file = os.path.abspath(os.path.expanduser(cfg.data.attr_file)) if cfg.data.attr_file else ""
+    for section, key in _PATH_KEYS:
+        value = getattr(getattr(cfg, section), key)
+        setattr(getattr(cfg, section), key, os.path.abspath(os.path.expanduser(value)) if value else "")
     return cfg
 
 
