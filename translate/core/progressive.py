@@ -108,7 +108,7 @@ def stage_at(spans: tuple[Span, ...], step: int) -> Stage:
 
 
 def describe(spans: Iterable[Span]) -> str:
-    """One line: ``4 px 188 steps (batch 32), 8 px fade 188 + 188, ...``."""
+    """One line: ``progressive growing: 4 px stable 100 (batch 64), 8 px fade-in 100 (batch 64), ... steps``."""
     parts = []
     for s in spans:
         px = 4 * 2**s.level
