@@ -16,7 +16,9 @@ Stated deviation: StyleGAN1 grows progressively with a ToRGB per resolution; at 
 there is one ToRGB (1x1 conv + bias, linear) at the end, as the reference's ``structure='fixed'``.
 The mapping net, the truncation trick (every layer, no ``truncation_cutoff``), ``w_avg``, style
 mixing (the task mixes the per-layer ws) and noise modes are shared with the modulated generator
-(``nets/stylegan_base.py``).
+(``nets/stylegan_base.py``); the shared mapping layers apply the sqrt(2) gain after the LeakyReLU
+(StyleGAN2's ``bias_act``) where StyleGAN1 folds it into the weights: the same function at init,
+the biases' effective step differs by sqrt(2).
 """
 
 from __future__ import annotations
