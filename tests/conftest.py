@@ -155,3 +155,13 @@ def cyclegan_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("cyc") / "generator.safetensors"
     meta = {"G_A": {"direction": "AtoB"}, "G_B": {"direction": "BtoA"}}
     return ckpt.save_generators(path, {"G_A": tiny_resnet(1), "G_B": tiny_resnet(2)}, task="cyclegan", config=None, net_meta=meta)
+
+
+def with_variants(registry, names: list[str]) -> list[tuple[str, str]]:
+    """(name, "") for each registered name, plus (name, v) for each of its ``meta["variants"]`` option sets."""
+    return [(n, v) for n in names for v in ("", *registry.entry(n).meta.get("variants", {}))]
+
+
+def variant_options(registry, name: str, variant: str) -> dict:
+    """The options a registry variant adds (``{}`` for the plain entry), e.g. stylegan's ``{"style": "adain"}``."""
+    return dict(registry.entry(name).meta.get("variants", {})[variant]) if variant else {}

@@ -1,7 +1,8 @@
 """Every registered generator exports through ``translate.export.exporter.export_net`` and passes its parity check.
 
-Parametrised over ``translate.registry.GENERATORS``, so a newly registered generator is covered with
-no edit here. Widths are shrunk through the net's own width option (``ngf``/``conv_dim``/..., or
+Parametrised over ``translate.registry.GENERATORS`` and each entry's ``meta["variants"]`` (e.g.
+stylegan's ``style: adain``), so a newly registered generator is covered with no edit here. Widths
+are shrunk through the net's own width option (``ngf``/``conv_dim``/..., or
 ``meta={"tiny": {...}}`` on its registry entry); depth and layer structure keep their defaults.
 Each export checks two input sizes at batch 2 (latent nets: batch 2 and 3), in fp32 and fp16.
 """
@@ -16,6 +17,7 @@ import pytest
 import torch
 
 import translate.nets  # noqa: F401  (registers the nets)
+from tests.conftest import variant_options, with_variants
 from translate.errors import ConfigError
 from translate.export.exporter import TOLERANCE, ExportOptions, export_net
 from translate.registry import GENERATORS
@@ -23,24 +25,24 @@ from translate.registry import GENERATORS
 WIDTH_OPTIONS = ("ngf", "conv_dim", "channels", "channel_base", "fmaps")
 
 
-def tiny(name: str) -> torch.nn.Module:
-    """The registered generator ``name`` with 8 base channels (defaults otherwise)."""
+def tiny(name: str, variant: str = "") -> torch.nn.Module:
+    """The registered generator ``name`` with 8 base channels (defaults otherwise), plus ``variant``'s options."""
     entry = GENERATORS.entry(name)
     accepted = entry.accepted_options()
-    opts = entry.meta.get("tiny") or {k: 8 for k in WIDTH_OPTIONS if k in accepted}
+    opts = {**(entry.meta.get("tiny") or {k: 8 for k in WIDTH_OPTIONS if k in accepted}), **variant_options(GENERATORS, name, variant)}
     torch.manual_seed(0)
     net = GENERATORS.build(name, **opts).eval()
     net.translate_spec = {"arch": name, "options": opts}
     return net
 
 
-CASES = [(n, p) for n in GENERATORS.names() for p in ("fp32", "fp16")]
+CASES = [(n, v, p) for n, v in with_variants(GENERATORS, GENERATORS.names()) for p in ("fp32", "fp16")]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,precision", CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_every_generator_exports_with_parity(name: str, precision: str, tmp_path: Path) -> None:
-    net = tiny(name)
+@pytest.mark.parametrize("name,variant,precision", CASES, ids=[f"{n}-{v}-{p}" if v else f"{n}-{p}" for n, v, p in CASES])
+def test_every_generator_exports_with_parity(name: str, variant: str, precision: str, tmp_path: Path) -> None:
+    net = tiny(name, variant)
     lines: list[str] = []
     out = tmp_path / f"{name}.onnx"
     if precision == "fp16" and not getattr(net, "supports_fp16", True):

@@ -1,6 +1,7 @@
 """Every registered generator and discriminator: forward/backward, interface, save/load round trip.
 
-Parametrised over the registries, so a newly registered net is covered without touching this file.
+Parametrised over the registries, so a newly registered net is covered without touching this file;
+an entry's ``meta["variants"]`` (option sets such as stylegan's ``style: adain``) are covered too.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ import torch
 from safetensors.torch import load_file, save_file
 
 import translate.nets  # noqa: F401  (registers the nets)
+from tests.conftest import variant_options, with_variants
 from translate.registry import DISCRIMINATORS, GENERATORS, Registry
 
 WIDTH_OPTIONS = ("ngf", "ndf", "conv_dim")  # shrunk to 8 for speed
 GENERATOR_KINDS = {"image", "image+domain", "latent"}
 
 
-def build_small(registry: Registry, name: str, seed: int = 0) -> torch.nn.Module:
-    """The registered net with every width option set to 8 (or its registry ``meta["tiny"]`` options)."""
+def build_small(registry: Registry, name: str, seed: int = 0, variant: str = "") -> torch.nn.Module:
+    """The registered net with every width option set to 8 (or its registry ``meta["tiny"]`` options), plus ``variant``'s."""
     torch.manual_seed(seed)
     entry = registry.entry(name)
     accepted = entry.accepted_options()
-    return registry.build(name, **(entry.meta.get("tiny") or {k: 8 for k in WIDTH_OPTIONS if k in accepted}))
+    small = entry.meta.get("tiny") or {k: 8 for k in WIDTH_OPTIONS if k in accepted}
+    return registry.build(name, **small, **variant_options(registry, name, variant))
 
 
 def input_sets(net: torch.nn.Module) -> list[tuple[torch.Tensor, ...]]:
@@ -38,8 +41,9 @@ def outputs(out: torch.Tensor | tuple[torch.Tensor, ...]) -> tuple[torch.Tensor,
     return out if isinstance(out, tuple) else (out,)
 
 
-ALL = [("G", n) for n in GENERATORS.names()] + [("D", n) for n in DISCRIMINATORS.names()]
 REGISTRIES = {"G": GENERATORS, "D": DISCRIMINATORS}
+ALL = [(r, n, v) for r, reg in REGISTRIES.items() for n, v in with_variants(reg, reg.names())]
+IDS = [f"{r}-{n}" + (f"-{v}" if v else "") for r, n, v in ALL]
 
 
 def test_registries_hold_the_architectures() -> None:
@@ -50,9 +54,9 @@ def test_registries_hold_the_architectures() -> None:
         assert name in DISCRIMINATORS
 
 
-@pytest.mark.parametrize("role,name", ALL, ids=[f"{r}-{n}" for r, n in ALL])
-def test_interface_attributes(role: str, name: str) -> None:
-    net = build_small(REGISTRIES[role], name)
+@pytest.mark.parametrize("role,name,variant", ALL, ids=IDS)
+def test_interface_attributes(role: str, name: str, variant: str) -> None:
+    net = build_small(REGISTRIES[role], name, variant=variant)
     if role == "G":
         assert net.kind in GENERATOR_KINDS
         assert isinstance(net.input_multiple, int) and net.input_multiple >= 1
@@ -61,9 +65,9 @@ def test_interface_attributes(role: str, name: str) -> None:
         assert rf is None or (isinstance(rf, int) and rf >= 1)
 
 
-@pytest.mark.parametrize("role,name", ALL, ids=[f"{r}-{n}" for r, n in ALL])
-def test_forward_backward_two_sizes(role: str, name: str) -> None:
-    net = build_small(REGISTRIES[role], name).train()
+@pytest.mark.parametrize("role,name,variant", ALL, ids=IDS)
+def test_forward_backward_two_sizes(role: str, name: str, variant: str) -> None:
+    net = build_small(REGISTRIES[role], name, variant=variant).train()
     for inputs in input_sets(net):
         outs = outputs(net(*inputs))
         n = inputs[0].shape[0]
@@ -80,10 +84,10 @@ def test_forward_backward_two_sizes(role: str, name: str) -> None:
             assert p.grad is not None and torch.isfinite(p.grad).all(), pname
 
 
-@pytest.mark.parametrize("role,name", ALL, ids=[f"{r}-{n}" for r, n in ALL])
-def test_safetensors_round_trip(role: str, name: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("role,name,variant", ALL, ids=IDS)
+def test_safetensors_round_trip(role: str, name: str, variant: str, tmp_path: Path) -> None:
     registry = REGISTRIES[role]
-    net = build_small(registry, name, seed=1)
+    net = build_small(registry, name, seed=1, variant=variant)
     inputs = input_sets(net)[0]
     with torch.no_grad():
         net.train()(*inputs)  # move BN/IN running statistics away from their defaults
@@ -92,7 +96,7 @@ def test_safetensors_round_trip(role: str, name: str, tmp_path: Path) -> None:
     path = tmp_path / "net.safetensors"
     save_file(net.state_dict(), str(path))
 
-    other = build_small(registry, name, seed=2).eval()
+    other = build_small(registry, name, seed=2, variant=variant).eval()
     other.load_state_dict(load_file(str(path)), strict=True)
     with torch.no_grad():
         got = outputs(other(*inputs))

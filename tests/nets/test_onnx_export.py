@@ -2,7 +2,9 @@
 
 Generators are exported with dynamic axes (batch, and height/width for image inputs) and checked
 at two input shapes; discriminators, which are never deployed, at their example shape. Export is
-slow, so each registered class is exported once, through its entry with the smallest input.
+slow, so each registered class is exported once, through its entry with the smallest input (and once
+per ``meta["variants"]`` option set, e.g. stylegan's ``style: adain``), at its ``meta["tiny"]`` size when
+it declares one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import torch
 from torch.export import Dim
 
 import translate.nets  # noqa: F401  (registers the nets)
+from tests.conftest import variant_options, with_variants
 from translate.registry import DISCRIMINATORS, GENERATORS, Registry
 
 ort = pytest.importorskip("onnxruntime")
@@ -26,26 +29,28 @@ pytest.importorskip("onnxscript")
 REGISTRIES = {"G": GENERATORS, "D": DISCRIMINATORS}
 
 
-def _small(registry: Registry, name: str) -> torch.nn.Module:
-    """The entry's ``meta["tiny"]`` options (ProGAN: a 4 -> 8 px fade-in), else width options 8."""
+def _small(registry: Registry, name: str, variant: str = "") -> torch.nn.Module:
+    """The entry's ``meta["tiny"]`` options (ProGAN: a 4 -> 8 px fade-in), else width options 8; plus the variant's."""
     torch.manual_seed(0)
     entry = registry.entry(name)
-    return registry.build(name, **(entry.meta.get("tiny") or {k: 8 for k in ("ngf", "ndf", "conv_dim") if k in entry.accepted_options()}))
+    small = entry.meta.get("tiny") or {k: 8 for k in ("ngf", "ndf", "conv_dim") if k in entry.accepted_options()}
+    return registry.build(name, **small, **variant_options(registry, name, variant))
 
 
-def _one_entry_per_class(role: str) -> list[tuple[str, str]]:
-    """(role, name) for each registered class, using its entry with the smallest input size."""
+def _one_entry_per_class(role: str) -> list[tuple[str, str, str]]:
+    """(role, name, variant) for each registered class and variant, using its entry with the smallest input size."""
     registry, chosen = REGISTRIES[role], {}
-    for name in registry.names():
-        net = _small(registry, name)
+    for name, variant in with_variants(registry, registry.names()):
+        net = _small(registry, name, variant)
         key = (getattr(net, "input_multiple", 1), getattr(net, "image_size", None) or 0)
-        cls = registry.get(name)
+        cls = (registry.get(name), variant)
         if cls not in chosen or key < chosen[cls][0]:
-            chosen[cls] = (key, name)
-    return [(role, name) for _, name in chosen.values()]
+            chosen[cls] = (key, name, variant)
+    return [(role, name, variant) for _, name, variant in chosen.values()]
 
 
 ALL = _one_entry_per_class("G") + _one_entry_per_class("D")
+IDS = [f"{r}-{n}" + (f"-{v}" if v else "") for r, n, v in ALL]
 
 
 def _dynamic_shapes(net: torch.nn.Module, n_inputs: int) -> dict[str, dict[int, object]]:
@@ -73,9 +78,9 @@ def _check(session: object, names: list[str], net: torch.nn.Module, inputs: tupl
         torch.testing.assert_close(torch.from_numpy(g), e, atol=1e-4, rtol=1e-4)
 
 
-@pytest.mark.parametrize("role,name", ALL, ids=[f"{r}-{n}" for r, n in ALL])
-def test_onnx_parity(role: str, name: str, tmp_path: Path) -> None:
-    net = _small(REGISTRIES[role], name).eval()
+@pytest.mark.parametrize("role,name,variant", ALL, ids=IDS)
+def test_onnx_parity(role: str, name: str, variant: str, tmp_path: Path) -> None:
+    net = _small(REGISTRIES[role], name, variant).eval()
     path = tmp_path / "net.onnx"
     if role == "D":
         inputs = net.example_inputs(batch=2)

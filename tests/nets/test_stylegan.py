@@ -1,4 +1,7 @@
-"""StyleGAN2 nets: shapes per resolution, demodulation, truncation, w_avg, noise modes, ONNX with z + psi."""
+"""StyleGAN nets: shapes per resolution, demodulation, truncation, w_avg, noise modes, ONNX with z + psi.
+
+The truncation, noise-mode and ONNX tests run for both synthesis styles (modulated StyleGAN2, adain StyleGAN1).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,22 @@ import torch
 from translate.errors import ConfigError
 from translate.nets.stylegan import TINY, StyleGAN2Discriminator, StyleGAN2Generator
 from translate.nets.stylegan_layers import MappingNetwork, ModulatedConv2d
+from translate.registry import GENERATORS
 
 SMALL = {k: v for k, v in TINY.items() if k != "resolution"}
+STYLES = ("modulated", "adain")
+
+
+def tiny_generator(style: str) -> torch.nn.Module:
+    torch.manual_seed(0)
+    return GENERATORS.build("stylegan", style=style, **TINY)
+
+
+def set_noise_strength(g: torch.nn.Module, value: float) -> None:
+    """Every synthesis layer's noise weights (a scalar for modulated, per channel for adain) to ``value``."""
+    for m in g.modules():
+        if hasattr(m, "noise_strength"):
+            m.noise_strength.data.fill_(value)
 
 
 @pytest.mark.parametrize("res", [32, 64, 128])
@@ -52,17 +69,18 @@ def test_demodulation_keeps_output_statistics_bounded() -> None:
     assert stds[False, 100.0] > 50 * stds[False, 1.0]
 
 
-def test_psi_zero_gives_the_w_avg_image_for_any_z() -> None:
-    torch.manual_seed(0)
-    g = StyleGAN2Generator(**TINY).eval()
+@pytest.mark.parametrize("style", STYLES)
+def test_psi_zero_gives_the_w_avg_image_for_any_z(style: str) -> None:
+    g = tiny_generator(style).eval()
     g.mapping.w_avg.normal_()
     with torch.no_grad():
         a = g(torch.randn(2, TINY["z_dim"]), psi=0.0, noise_mode="const")
         b = g(torch.randn(3, TINY["z_dim"]) * 5, psi=0.0, noise_mode="const")
         ref = g.synthesis(g.mapping.w_avg[None, None].expand(1, g.num_ws, -1), "const")
         free = g(torch.randn(2, TINY["z_dim"]), psi=1.0, noise_mode="const")
-    torch.testing.assert_close(a, ref.expand_as(a))
-    torch.testing.assert_close(b, ref.expand_as(b))
+    # equal up to float rounding between batch sizes (instance norm amplifies it: 1e-5 seen)
+    torch.testing.assert_close(a, ref.expand_as(a), atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(b, ref.expand_as(b), atol=1e-4, rtol=1e-4)
     assert (free[0] - free[1]).abs().max() > 1e-3  # without truncation different z give different images
 
 
@@ -76,11 +94,10 @@ def test_mapping_tracks_w_avg_only_when_asked() -> None:
     torch.testing.assert_close(m.w_avg, 0.5 * w.detach().mean(0))
 
 
-def test_noise_modes() -> None:
-    torch.manual_seed(0)
-    g = StyleGAN2Generator(**TINY)
-    for layer in g.convs:
-        layer.noise_strength.data.fill_(0.5)
+@pytest.mark.parametrize("style", STYLES)
+def test_noise_modes(style: str) -> None:
+    g = tiny_generator(style)
+    set_noise_strength(g, 0.5)
     z = torch.randn(2, TINY["z_dim"])
     with torch.no_grad():
         c1, c2 = g(z, noise_mode="const"), g(z, noise_mode="const")
@@ -92,17 +109,16 @@ def test_noise_modes() -> None:
         g(z, noise_mode="loud")
 
 
-def test_onnx_export_has_z_and_psi_and_matches_torch(tmp_path) -> None:
+@pytest.mark.parametrize("style", STYLES)
+def test_onnx_export_has_z_and_psi_and_matches_torch(style: str, tmp_path) -> None:
     import onnxruntime as ort
 
     from translate.export.exporter import ExportOptions, export_net
 
-    torch.manual_seed(0)
-    g = StyleGAN2Generator(**TINY).eval()
+    g = tiny_generator(style).eval()
     g.mapping.w_avg.normal_()
-    for layer in g.convs:
-        layer.noise_strength.data.fill_(0.3)
-    g.translate_spec = {"arch": "stylegan", "options": TINY}
+    set_noise_strength(g, 0.3)
+    g.translate_spec = {"arch": "stylegan", "options": {**TINY, "style": style}}
     out = tmp_path / "g.onnx"
     report = export_net(g, out, {"task": "stylegan", "net": "G", "arch": "stylegan"}, ExportOptions(), lambda s: None)
     assert all(f.max_abs_diff <= 1e-4 for f in report.parity)

@@ -124,3 +124,15 @@ def test_bundled_default_models_have_cards():
         assert "translate train pix2pix" in card and "Parameters" in card
     total = sum(p.stat().st_size for p in paths)
     assert total < 20e6, f"bundled weights are {total / 1e6:.1f} MB (keep them under 20 MB)"
+
+
+def test_card_names_the_stylegan_style():
+    from translate.runtime.modelinfo import ModelInfo
+    from translate.webapp.cards import style_note
+
+    def card_info(extra):
+        return ModelInfo("m.safetensors", "stylegan", "G", "stylegan", "latent", 1, extra=extra)
+
+    assert style_note(card_info({"options": {"style": "adain", "resolution": 32}})) == ", style adain"
+    assert style_note(card_info({"net_meta": {"options": {"style": "modulated"}}})) == ", style modulated"  # ONNX files nest it
+    assert style_note(card_info({"options": {"resolution": 32}})) == ""

@@ -21,7 +21,7 @@ def _fmt(v: Any) -> str:
 
 def _net_table(title: str, nets: dict[str, dict[str, Any]]) -> Table:
     t = Table(title=title, show_lines=False)
-    keys = ["arch", "params", "stored_values", "kind", "input_multiple", "receptive_field", "in_channels", "direction", "domains"]
+    keys = ["arch", "style", "params", "stored_values", "kind", "input_multiple", "receptive_field", "in_channels", "direction", "domains"]
     present = [k for k in keys if any(k in n and n[k] not in (None, "", []) for n in nets.values())]
     t.add_column("net")
     for k in present:

@@ -5,7 +5,7 @@ discriminators expose ``receptive_field`` (pixels, or ``None`` when global). Eve
 ``example_inputs(batch, size)`` returning correctly shaped random inputs for its ``forward``.
 """
 
-from . import dcgan, patchgan, progan, resnet, stargan, stylegan, unet  # noqa: F401  (registration side effects)
+from . import dcgan, patchgan, progan, resnet, stargan, stylegan, stylegan_adain, unet  # noqa: F401  (registration side effects)
 from .layers import (
     NORMS,
     MinibatchDiscrimination,

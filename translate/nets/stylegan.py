@@ -6,7 +6,9 @@ tracked ``w_avg`` buffer for truncation) -> ``num_ws`` copies of w -> synthesis 
 strength) and a ToRGB whose outputs are upsampled and summed (the "skip" architecture).
 ``forward(z, psi=1.0, noise_mode="random")``: ``psi`` moves w toward ``w_avg`` (truncation trick;
 psi = 0 gives the average image), ``noise_mode`` is random / const (stored noise maps; exports use
-it) / none.
+it) / none. Option ``style``: ``modulated`` (this synthesis, the default) or ``adain`` (StyleGAN1's
+AdaIN synthesis, ``nets/stylegan_adain.py``); mapping, truncation and noise modes are shared
+(``nets/stylegan_base.py``), so the task, predict, export and the runtime treat both alike.
 
 Discriminator: the StyleGAN2 "resnet" D: FromRGB 1x1, residual blocks (two 3x3 convs, the second
 after 2x downsampling; 1x1 skip; sum scaled by sqrt(1/2)) down to 4x4, minibatch standard deviation
@@ -24,85 +26,47 @@ the raw output as in the reference (a clamped D input lets G drift out of range 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS
 from .layers import MinibatchStdDev
-from .stylegan_layers import (
-    NOISE_MODES,
-    EqualConv2d,
-    EqualLinear,
-    MappingNetwork,
-    SynthesisLayer,
-    ToRGB,
-    upsample2x,
-)
+from .stylegan_base import STYLES, StyleGeneratorBase, check_style, widths
+from .stylegan_layers import EqualConv2d, EqualLinear, SynthesisLayer, ToRGB, upsample2x
 
 TINY = {"resolution": 32, "channel_base": 256, "channel_max": 16, "z_dim": 16, "w_dim": 16, "mapping_layers": 2}
 
 
-def _log2_resolution(resolution: int) -> int:
-    if resolution < 8 or resolution & (resolution - 1) or resolution > 1024:
-        raise ConfigError(f"resolution: StyleGAN needs a power of two in 8..1024, got {resolution}")
-    return int(math.log2(resolution))
-
-
-def _widths(resolution: int, channel_base: int, channel_max: int) -> dict[int, int]:
-    """Channels per resolution: min(channel_base // res, channel_max), at least 1."""
-    return {2**i: max(1, min(channel_base // 2**i, channel_max)) for i in range(2, _log2_resolution(resolution) + 1)}
-
-
-@GENERATORS.register("stylegan", meta={"tiny": TINY})
-class StyleGAN2Generator(nn.Module):
+@STYLES.register("modulated")
+class StyleGAN2Generator(StyleGeneratorBase):
     """StyleGAN2 generator: z [N, z_dim] -> image [N, 3, R, R] in [-1, 1]."""
 
-    kind = "latent"
-    input_multiple = 1
-    # fp16 ONNX parity is ~2e-2 at random init (mapping at lr_mul 0.01, summed ToRGB skips); the
-    # reference runs the mapping and low resolutions in fp32 too. Export in fp32.
-    supports_fp16 = False
+    style = "modulated"
 
     def __init__(
         self, resolution: int = 256, z_dim: int = 512, w_dim: int = 512, mapping_layers: int = 8,
         channel_base: int = 16384, channel_max: int = 512, mapping_lr_mul: float = 0.01,
         w_avg_beta: float = 0.995, nc: int = 3, clamp_output: bool = True,
     ) -> None:
-        super().__init__()
-        widths = _widths(resolution, channel_base, channel_max)
-        self.z_dim, self.w_dim, self.image_size, self.num_classes = z_dim, w_dim, resolution, 0
-        self.clamp_output = clamp_output
-        self.mapping = MappingNetwork(z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta)
-        self.const = nn.Parameter(torch.randn(widths[4], 4, 4))
-        convs: list[nn.Module] = [SynthesisLayer(widths[4], widths[4], w_dim, 4)]
-        torgbs: list[nn.Module] = [ToRGB(widths[4], w_dim, nc)]
+        super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output)
+        ch = widths(resolution, channel_base, channel_max)
+        self.const = nn.Parameter(torch.randn(ch[4], 4, 4))
+        convs: list[nn.Module] = [SynthesisLayer(ch[4], ch[4], w_dim, 4)]
+        torgbs: list[nn.Module] = [ToRGB(ch[4], w_dim, nc)]
         self.rgb_index = [1]  # w index of each ToRGB: the index its block's next conv would use
         res = 8
         while res <= resolution:
-            convs.append(SynthesisLayer(widths[res // 2], widths[res], w_dim, res, up=True))
-            convs.append(SynthesisLayer(widths[res], widths[res], w_dim, res))
-            torgbs.append(ToRGB(widths[res], w_dim, nc))
+            convs.append(SynthesisLayer(ch[res // 2], ch[res], w_dim, res, up=True))
+            convs.append(SynthesisLayer(ch[res], ch[res], w_dim, res))
+            torgbs.append(ToRGB(ch[res], w_dim, nc))
             self.rgb_index.append(len(convs))
             res *= 2
         self.convs, self.torgbs = nn.ModuleList(convs), nn.ModuleList(torgbs)
         self.num_ws = len(convs) + 1  # 2 log2(R) - 2
 
-    def example_inputs(self, batch: int = 1, size: int | None = None) -> tuple[Tensor, ...]:
-        """Random latents [batch, z_dim] (``size`` is ignored: the resolution is fixed)."""
-        return (torch.randn(batch, self.z_dim),)
-
-    def mapping_ws(self, z: Tensor, psi: float | Tensor = 1.0, track_w_avg: bool = False) -> Tensor:
-        """z -> ws [N, num_ws, w_dim], truncated toward w_avg by ``psi``."""
-        w = self.mapping(z.reshape(z.shape[0], -1), track=track_w_avg)  # [N, w_dim]
-        w = self.mapping.w_avg + psi * (w - self.mapping.w_avg)  # truncation trick (psi = 1: none)
-        return w[:, None, :].expand(-1, self.num_ws, -1)
-
-    def synthesis(self, ws: Tensor, noise_mode: str = "random", clamp: bool = True) -> Tensor:
-        """ws [N, num_ws, w_dim] -> image [N, 3, R, R]; ``clamp=False``: the raw output (training, as the reference)."""
-        if noise_mode not in NOISE_MODES:
-            raise ConfigError(f"noise_mode: expected one of {', '.join(NOISE_MODES)}, got {noise_mode!r}")
+    def _synthesize(self, ws: Tensor, noise_mode: str) -> Tensor:
         x = self.const[None].expand(ws.shape[0], -1, -1, -1)  # [N, C4, 4, 4]
         x = self.convs[0](x, ws[:, 0], noise_mode)
         img = self.torgbs[0](x, ws[:, self.rgb_index[0]])  # [N, 3, 4, 4]
@@ -110,12 +74,17 @@ class StyleGAN2Generator(nn.Module):
             x = self.convs[2 * b - 1](x, ws[:, 2 * b - 1], noise_mode)  # up: [N, C, R, R] -> [N, C', 2R, 2R]
             x = self.convs[2 * b](x, ws[:, 2 * b], noise_mode)
             img = upsample2x(img) + self.torgbs[b](x, ws[:, self.rgb_index[b]])  # skip architecture
-        if clamp and self.clamp_output:  # values in [-1, 1], gradient as if unclamped (straight-through)
-            img = img + (img.clamp(-1.0, 1.0) - img).detach()
         return img
 
-    def forward(self, z: Tensor, psi: float | Tensor = 1.0, noise_mode: str = "random") -> Tensor:
-        return self.synthesis(self.mapping_ws(z, psi), noise_mode)  # [N, z_dim] -> [N, 3, R, R]
+
+@GENERATORS.register("stylegan", meta={"tiny": TINY, "variants": {"adain": {"style": "adain"}}})
+def stylegan_generator(style: str = "modulated", **options: Any) -> StyleGeneratorBase:
+    """StyleGAN generator, z -> image; ``style``: modulated (StyleGAN2, default) | adain (StyleGAN1).
+
+    The other options go to the style's class (``StyleGAN2Generator`` here, ``StyleGAN1Generator``
+    in ``nets/stylegan_adain.py``), which refuses the ones it does not take, listing those it does.
+    """
+    return STYLES.build(check_style(style), **options)
 
 
 class DBlock(nn.Module):
@@ -140,15 +109,15 @@ class StyleGAN2Discriminator(nn.Module):
     def __init__(self, resolution: int = 256, channel_base: int = 16384, channel_max: int = 512, nc: int = 3,
                  mbstd_group_size: int = 4, mbstd_num_features: int = 1) -> None:
         super().__init__()
-        widths = _widths(resolution, channel_base, channel_max)
+        ch = widths(resolution, channel_base, channel_max)
         self.image_size, self.in_channels = resolution, nc
-        self.from_rgb = EqualConv2d(nc, widths[resolution], 1, activation="lrelu")
+        self.from_rgb = EqualConv2d(nc, ch[resolution], 1, activation="lrelu")
         blocks, res = [], resolution
         while res > 4:
-            blocks.append(DBlock(widths[res], widths[res // 2]))
+            blocks.append(DBlock(ch[res], ch[res // 2]))
             res //= 2
         self.blocks = nn.Sequential(*blocks)
-        c = widths[4]
+        c = ch[4]
         self.mbstd = MinibatchStdDev(mbstd_group_size, mbstd_num_features)
         self.conv = EqualConv2d(c + mbstd_num_features, c, 3, activation="lrelu")
         self.fc = EqualLinear(c * 16, c, activation="lrelu")

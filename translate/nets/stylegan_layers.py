@@ -44,6 +44,15 @@ def downsample2x(x: Tensor) -> Tensor:
     return F.avg_pool2d(x, 2)
 
 
+def layer_noise(x: Tensor, noise_const: Tensor, noise_mode: str) -> Tensor | None:
+    """The noise map a synthesis layer adds to ``x``: [N, 1, H, W] random, [1, 1, H, W] stored, or None."""
+    if noise_mode == "random":
+        return torch.randn(x.shape[0], 1, x.shape[2], x.shape[3], device=x.device, dtype=x.dtype)
+    if noise_mode == "const":
+        return noise_const
+    return None
+
+
 class EqualLinear(nn.Module):
     """Fully connected layer with equalised learning rate and an lr multiplier (mapping net: 0.01)."""
 
@@ -115,11 +124,9 @@ class SynthesisLayer(nn.Module):
 
     def forward(self, x: Tensor, w: Tensor, noise_mode: str = "random") -> Tensor:
         x = self.conv(x, w)  # [N, out, R, R]
-        if noise_mode == "random":
-            noise = torch.randn(x.shape[0], 1, self.resolution, self.resolution, device=x.device, dtype=x.dtype)
+        noise = layer_noise(x, self.noise_const, noise_mode)
+        if noise is not None:
             x = x + noise * self.noise_strength
-        elif noise_mode == "const":
-            x = x + self.noise_const * self.noise_strength
         return act(x + self.bias[None, :, None, None], "lrelu")
 
 

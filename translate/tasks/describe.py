@@ -29,8 +29,8 @@ def describe_net(net: nn.Module, arch: str, role: str) -> dict[str, Any]:
     if role == "generator":
         d["kind"] = getattr(net, "kind", "image")
         d["input_multiple"] = int(getattr(net, "input_multiple", 1))
-        for attr in ("z_dim", "c_dim", "num_classes", "image_size"):
-            if getattr(net, attr, None) is not None:
+        for attr in ("style", "z_dim", "c_dim", "num_classes", "image_size"):
+            if getattr(net, attr, None) not in (None, ""):
                 d[attr] = getattr(net, attr)
     else:
         d["receptive_field"] = getattr(net, "receptive_field", None)

@@ -21,6 +21,10 @@ phases; with D first both main phases use fakes of the current G (G first would 
 from before G's update), and it is the order of the other tasks here. EMA of G is the engine's
 ``train.ema``, updated once per step after the last G phase.
 
+The generator is either synthesis style of the ``stylegan`` net (``generator.style``: ``modulated``,
+StyleGAN2, the default; ``adain``, StyleGAN1, recipe ``adain_digits``): the task only uses the shared
+``mapping_ws`` / ``synthesis`` / ``num_ws`` interface, so losses, mixing and phases are the same for both.
+
 Stated deviations: bilinear/average-pool resampling instead of FIR filters (``nets/stylegan.py``),
 outputs clamped to [-1, 1] (straight-through) outside training, ONNX export in fp32 only.
 """

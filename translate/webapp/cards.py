@@ -38,6 +38,12 @@ def what_it_does(info: Any) -> str:
     return "image -> image"
 
 
+def style_note(info: Any) -> str:
+    """``, style adain`` for a StyleGAN generator built with a ``style`` option, else empty."""
+    options = info.fact("options") or {}
+    return f", style {options['style']}" if isinstance(options, dict) and options.get("style") else ""
+
+
 def training_facts(entry: ModelEntry) -> dict[str, Any]:
     """Step, data and size facts from the file's metadata (empty for files without them)."""
     gen = generator_file(entry.path)
@@ -73,7 +79,7 @@ def facts_table(entry: ModelEntry, limits: Limits, work: int | None = None) -> s
     rows = [
         ("Task", TASKS.get(info.task, info.task or "?")),
         ("Does", what_it_does(info)),
-        ("Generator", f"{info.arch} ({info.net}, kind {info.kind})"),
+        ("Generator", f"{info.arch} ({info.net}, kind {info.kind}{style_note(info)})"),
         ("Parameters", f"{n:,}" if n else "n/a"),
         ("Backend", tr.backend.name),
     ]
