@@ -25,6 +25,8 @@ from ..core.distributed import setup_run
 from ..core.engine import Engine
 from ..errors import ConfigError
 from ..inference import open_translator
+from ..inference.backend import TorchBackend
+from ..inference.translator import is_onnx
 from ..registry import TASKS
 from ..runtime.files import expand_inputs, translate_files
 from ..tasks.launch import TrainArgs, build_config
@@ -141,10 +143,18 @@ def compare_train(task: str, size: int, batch: int, reps: int = 5, steps: int = 
             "overrides": list(overrides or []), **res}
 
 
+def _plain_backend(model: str) -> TorchBackend:
+    """The model on torch as the reference runs it: CPU, eval mode, NCHW (no channels_last)."""
+    if is_onnx(model):
+        raise ConfigError(f"--baseline eager: {model} is an ONNX file; give the torch model (run folder, "
+                          ".safetensors or .pth) and --backend onnx")
+    return TorchBackend(model, device="cpu", channels_last=False)
+
+
 def compare_predict(model: str, size: int, batch: int, reps: int = 5, backend: str = "torch", iters: int = 1,
                     ) -> dict[str, Any]:
     """Interleaved generator inference on random [batch, 3, size, size]: plain ``net(x)`` eager vs ``translate``'s backend."""
-    eager = open_translator(model, "torch", device="cpu").backend
+    eager = _plain_backend(model)
     tr = open_translator(model, backend, device="cpu")
     m = max(1, tr.info.input_multiple)
     s = max(m, (size // m) * m)
@@ -167,7 +177,7 @@ def compare_predict(model: str, size: int, batch: int, reps: int = 5, backend: s
 def compare_predict_folder(model: str, folder: str, reps: int = 3, backend: str = "torch", batch: int = 8) -> dict[str, Any]:
     """Interleaved end-to-end ``translate predict`` on a folder vs a per-image load/run/save eager loop."""
     files = [f for f, _ in expand_inputs([folder])]
-    eager = open_translator(model, "torch", device="cpu").backend
+    eager = _plain_backend(model)
     tr = open_translator(model, backend, device="cpu")
     with tempfile.TemporaryDirectory() as tmp:
         n = {"i": 0}
