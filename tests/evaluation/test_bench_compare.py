@@ -59,6 +59,8 @@ def test_bench_predict_baseline_eager_folder_and_arrays(p2p_run, tmp_path, capsy
 def test_bench_baseline_bad_usage_exits_2(p2p_run, p2p_onnx, capsys):
     assert run_cli(["bench", "train", "pix2pix", "--baseline", "fast"]) == 2
     assert "--baseline 'fast': expected eager" in capsys.readouterr().err
+    assert run_cli(["bench", "train", "pix2pix", "--baseline", "eager", "--device", "cuda"]) == 2
+    assert "runs fp32 on the CPU" in capsys.readouterr().err
     assert run_cli(["bench", "train", "stargan", "--size", "32", "--baseline", "eager"]) == 2
     assert "pix2pix and cyclegan only" in capsys.readouterr().err
     assert run_cli(["bench", "predict", str(p2p_onnx), "--baseline", "eager"]) == 2

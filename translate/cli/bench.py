@@ -48,7 +48,7 @@ def bench_train_cmd(
     if baseline is not None:
         from ..evaluation.bench_compare import check_baseline, compare_train
 
-        check_baseline(baseline)
+        check_baseline(baseline, device, amp)
         print_json_or(compare_train(task, size, batch, reps, steps, list(set_)), as_json, print_comparison)
         return
     from ..evaluation.bench import bench_train
@@ -84,7 +84,7 @@ def bench_predict_cmd(
     if baseline is not None:
         from ..evaluation.bench_compare import check_baseline, compare_predict, compare_predict_folder
 
-        check_baseline(baseline)
+        check_baseline(baseline, device)
         res = (compare_predict_folder(model, folder, reps, backend, batch) if folder
                else compare_predict(model, size, batch, reps, backend, iters))
         print_json_or(res, as_json, print_comparison)

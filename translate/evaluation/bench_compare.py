@@ -35,10 +35,12 @@ from .bench_baseline import eager_forward, eager_predict_files, eager_trainer
 BASELINES = ("eager",)
 
 
-def check_baseline(name: str | None) -> None:
-    """ConfigError for a ``--baseline`` value that is not one of :data:`BASELINES`."""
+def check_baseline(name: str | None, device: str = "cpu", amp: bool = False) -> None:
+    """ConfigError for a ``--baseline`` value not in :data:`BASELINES`, or with options the CPU comparison lacks."""
     if name is not None and name not in BASELINES:
         raise ConfigError(f"--baseline {name!r}: expected {' or '.join(BASELINES)}")
+    if device not in ("auto", "cpu") or amp:
+        raise ConfigError("--baseline eager: the comparison runs fp32 on the CPU (drop --device/--amp; GPU: bench/gpu.sh)")
 
 
 def _rss_mib() -> float:
