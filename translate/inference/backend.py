@@ -41,10 +41,18 @@ def load_module(model: str | Path, *, net: str | None = None, direction: str | N
     return gf.nets[name], info_from_meta(str(gf.path), gf.task, name, gf.info[name])
 
 
+_NHWC_SLOW = (nn.InstanceNorm2d, nn.ReflectionPad2d)  # resnet_9blocks in NHWC: 0.90x on the CPU (docs/results.md)
+
+
+def _nhwc_slow(module: nn.Module) -> bool:
+    return any(isinstance(m, _NHWC_SLOW) for m in module.modules())
+
+
 class TorchBackend:
     """One generator on torch (CPU or CUDA); ``train_mode`` keeps dropout/batch statistics on (the
     reference test behaviour of pix2pix). ``channels_last`` (default: on for image-to-image nets on
-    the CPU, 1.3x on unet_256 at 256 px) runs the net in NHWC; outputs equal NCHW to float rounding."""
+    the CPU without InstanceNorm/reflection padding: unet_256 1.33x, resnet_9blocks 0.90x at 256 px)
+    runs the net in NHWC; outputs equal NCHW to float rounding."""
 
     name = "torch"
     static_hw = None  # torch nets take any size that is a multiple of ``info.input_multiple``
@@ -54,8 +62,8 @@ class TorchBackend:
                  channels_last: bool | None = None) -> None:
         module, info = load_module(model, net=net, direction=direction, arch=arch, arch_options=arch_options)
         dev = pick_device(device)
-        if channels_last is None:  # image-to-image nets on the CPU: oneDNN's NHWC convolutions (docs/results.md)
-            channels_last = dev.type == "cpu" and info.kind == "image"
+        if channels_last is None:  # oneDNN's NHWC convolutions pay for U-Nets, not for InstanceNorm/reflection nets
+            channels_last = dev.type == "cpu" and info.kind == "image" and not _nhwc_slow(module)
         module = module.to(dev).train(train_mode)
         self._attach(module.to(memory_format=torch.channels_last) if channels_last else module, info)
         self.channels_last = channels_last
