@@ -76,3 +76,17 @@ def test_conditioning_errors_are_the_same_on_both_backends(tmp_path: Path) -> No
                 tr.feeds(x, cond)
             messages.append(str(err.value).split(": ", 1)[1])
     assert messages[:4] == messages[4:]
+
+
+def test_channels_last_is_the_cpu_default_for_unets_and_matches_nchw(cyclegan_file: Path, tmp_path: Path) -> None:
+    unet = ckpt.save_generators(tmp_path / "unet.safetensors", {"G": tiny("unet_128")}, task="pix2pix", config=None,
+                                net_meta={"G": {"direction": "AtoB"}})
+    fast = TorchBackend(unet, device="cpu")
+    plain = TorchBackend(unet, device="cpu", channels_last=False)
+    assert fast.channels_last and not plain.channels_last
+    assert not TorchBackend(cyclegan_file, device="cpu").channels_last  # InstanceNorm + reflection padding: slower in NHWC
+    assert next(p for p in fast.module.parameters() if p.dim() == 4).is_contiguous(memory_format=torch.channels_last)
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 3, 128, 128)).astype(np.float32)
+    a, b = fast.run({"input": x}), plain.run({"input": x})
+    assert a.flags["C_CONTIGUOUS"] and a.shape == b.shape == (2, 3, 128, 128)
+    assert float(np.abs(a - b).max()) < 1e-5  # NHWC kernels round differently, nothing more

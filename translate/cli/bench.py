@@ -9,6 +9,19 @@ import typer
 from ..errors import ConfigError
 from .common import bench_app, print_json_or
 
+_BASELINE_HELP = ("eager: also run the plain reference-style loop on the same nets, interleaved with ours (A,B,A,B...); "
+                  "prints both medians, min-max, the ratio and peak RSS.")
+
+
+def print_comparison(d: dict) -> None:
+    """Two lines per comparison: both medians with min-max, the ratio and peak RSS."""
+    b, o, r = d["baseline_s"], d["ours_s"], d["ratio"]
+    what = " ".join(f"{k} {d[k]}" for k in ("task", "arch", "backend", "size", "batch", "images") if k in d)
+    typer.echo(f"bench {d['bench']} {what}: {d['reps']} interleaved reps, {d['threads']} threads")
+    typer.echo(f"  eager baseline {b['median']:.4g} s ({b['min']:.4g}-{b['max']:.4g}), peak RSS {d['baseline_peak_rss_mib']:.0f} MiB")
+    typer.echo(f"  ours           {o['median']:.4g} s ({o['min']:.4g}-{o['max']:.4g}), peak RSS {d['ours_peak_rss_mib']:.0f} MiB")
+    typer.echo(f"  ratio baseline/ours {r['median']:.3g}x ({r['min']:.3g}-{r['max']:.3g}); > 1: ours is faster")
+
 
 @bench_app.command("train")
 def bench_train_cmd(
@@ -16,15 +29,29 @@ def bench_train_cmd(
     size: int = typer.Option(256, "--size"), batch: int = typer.Option(1, "--batch"),
     steps: int = typer.Option(10, "--steps", help="Timed steps (after 2 warm-up steps)."),
     device: str = typer.Option("auto", "--device"), amp: bool = typer.Option(False, "--amp"),
-    set_: List[str] = typer.Option([], "--set", help="Config overrides."),
+    set_: List[str] = typer.Option([], "--set", help="Config overrides (with --baseline: of the optimised path only)."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help=_BASELINE_HELP),
+    reps: int = typer.Option(5, "--reps", help="--baseline: interleaved repetitions of each path (each --steps steps)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Training-step throughput on synthetic data: it/s, images/s, peak memory, GFLOP/s.
 
+    With --baseline eager (pix2pix, cyclegan; CPU): the engine and the reference-style plain step
+    (translate/evaluation/bench_baseline.py) on the same initial weights and batches, interleaved.
+
       translate bench train pix2pix --size 256 --batch 1
+
+      translate bench train cyclegan --size 128 --baseline eager --reps 5 --steps 1
     """
-    from ..evaluation.bench import bench_train
     from .report import print_bench
+
+    if baseline is not None:
+        from ..evaluation.bench_compare import check_baseline, compare_train
+
+        check_baseline(baseline, device, amp)
+        print_json_or(compare_train(task, size, batch, reps, steps, list(set_)), as_json, print_comparison)
+        return
+    from ..evaluation.bench import bench_train
 
     print_json_or(bench_train(task, size, batch, steps, device=device, amp=amp, overrides=list(set_)), as_json, print_bench)
 
@@ -34,14 +61,37 @@ def bench_predict_cmd(
     model: str = typer.Argument(..., help="Model file or run folder."),
     size: int = typer.Option(256, "--size"), batch: int = typer.Option(1, "--batch"),
     iters: int = typer.Option(10, "--iters"), backend: str = typer.Option("torch", "--backend", help="torch | onnx."),
-    device: str = typer.Option("auto", "--device"), as_json: bool = typer.Option(False, "--json"),
+    device: str = typer.Option("auto", "--device"),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help=_BASELINE_HELP),
+    reps: int = typer.Option(5, "--reps", help="--baseline: interleaved repetitions of each path (each --iters runs)."),
+    folder: Optional[str] = typer.Option(None, "--folder", help="--baseline: translate this folder of images end to end "
+                                                                "(load, run, save) instead of random arrays."),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Inference latency and images/s of a generator.
 
+    With --baseline eager (CPU): plain net(x) under no_grad (or, with --folder, a per-image
+    load/run/save loop) and translate's --backend path, interleaved.
+
       translate bench predict runs/pix2pix-1 --size 256 --batch 8 --backend onnx
+
+      translate bench predict g.safetensors --backend onnx --baseline eager --iters 3 --reps 7
+
+      translate bench predict g.safetensors --baseline eager --folder photos/ --batch 8 --reps 3
     """
-    from ..evaluation.bench import bench_predict
     from .report import print_bench
+
+    if baseline is not None:
+        from ..evaluation.bench_compare import check_baseline, compare_predict, compare_predict_folder
+
+        check_baseline(baseline, device)
+        res = (compare_predict_folder(model, folder, reps, backend, batch) if folder
+               else compare_predict(model, size, batch, reps, backend, iters))
+        print_json_or(res, as_json, print_comparison)
+        return
+    if folder:
+        raise ConfigError("--folder: only with --baseline eager")
+    from ..evaluation.bench import bench_predict
 
     print_json_or(bench_predict(model, size, batch, iters, device=device, backend=backend), as_json, print_bench)
 

@@ -85,8 +85,8 @@ class Engine:
         self.phases: list[Phase] = self.task.phases()
         ratios = lazy_ratios(self.phases)  # lr * k/(k+1), betas ** (k/(k+1)) for a lazy phase every k steps
         self.opt = {  # keys "G"/"D" are the checkpoint layout (state["optim"], state["sched"])
-            "G": build_optimizer(o, self.task.g_params(), o.lr_g, ratios.get("G", 1.0)),
-            "D": build_optimizer(o, self.task.d_params(), o.lr_d, ratios.get("D", 1.0)),
+            "G": build_optimizer(o, self.task.g_params(), o.lr_g, ratios.get("G", 1.0), fused=True),
+            "D": build_optimizer(o, self.task.d_params(), o.lr_d, ratios.get("D", 1.0), fused=True),
         }
         if ratios:
             fixed = ", ".join(f"{r:.4g} ({k})" for k, r in sorted(ratios.items()))

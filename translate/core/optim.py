@@ -9,6 +9,11 @@
 size and moment time constants per training step match a run without the extra steps (Karras et
 al. 2020, appendix B; NVlabs stylegan3 ``training_loop.py``). Optimisers without betas (rmsprop,
 sgd) get the learning rate corrected only.
+
+``fused=True`` (the engine's choice) runs Adam/AdamW with their fused kernel on CPU and CUDA, one
+kernel over all parameters instead of a Python loop over tensors: 2.8x faster optimiser steps on
+unet_256's 54M parameters on the 2-core CPU (docs/results.md); ``optim.options.fused=false`` (or
+``foreach``) chooses otherwise. Fused and for-loop Adam agree to float rounding, not bit for bit.
 """
 
 from __future__ import annotations
@@ -62,9 +67,20 @@ def optimizer_settings(cfg: OptimConfig, lr: float, ratio: float = 1.0) -> dict[
         raise ConfigError(f"optim.options: {exc}") from None
 
 
-def build_optimizer(cfg: OptimConfig, params: Iterable[nn.Parameter], lr: float, ratio: float = 1.0) -> torch.optim.Optimizer:
-    """The ``cfg.name`` optimiser over ``params`` at base rate ``lr`` (lazy-corrected by ``ratio``)."""
+_FUSED_DEVICES = ("cpu", "cuda")
+
+
+def build_optimizer(cfg: OptimConfig, params: Iterable[nn.Parameter], lr: float, ratio: float = 1.0,
+                    fused: bool = False) -> torch.optim.Optimizer:
+    """The ``cfg.name`` optimiser over ``params`` at base rate ``lr`` (lazy-corrected by ``ratio``).
+
+    ``fused``: use the optimiser's fused kernel when it has one, the parameters sit on CPU/CUDA
+    and ``optim.options`` chooses neither ``fused`` nor ``foreach``."""
     kwargs = optimizer_settings(cfg, lr, ratio)
+    params = list(params)
+    if (fused and "fused" in OPTIMIZERS.entry(cfg.name).accepted_options() and not {"fused", "foreach"} & set(kwargs)
+            and params and all(p.device.type in _FUSED_DEVICES and p.is_floating_point() for p in params)):
+        kwargs["fused"] = True
     try:
         return OPTIMIZERS.get(cfg.name)(params, **kwargs)
     except (TypeError, ValueError) as exc:  # e.g. a negative learning rate or a mistyped option value

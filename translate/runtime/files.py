@@ -1,7 +1,9 @@
 """Files, folders and globs in, PNGs out, through any translator (torch or onnxruntime backend).
 
 ``translate predict``, ``OnnxTranslator.translate_files`` and ``export/pipeline.py`` share this
-loop, so every backend reads inputs, names outputs and reports bad files the same way. Also the
+loop, so every backend reads inputs, names outputs and reports bad files the same way. Decoding
+of the next batch and PNG encoding of the last one run on background threads while the model
+runs (:func:`prefetch`, ``_Saver``); same-size inputs are batched (``processing.translate_images``). Also the
 user cache folder that exports, TensorRT engines and evaluation classifiers are kept in.
 Torch-free: numpy/pillow only.
 """
@@ -10,9 +12,12 @@ from __future__ import annotations
 
 import glob
 import os
+import queue
 import sys
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, TypeVar
 
 from ..errors import InputError
 from . import processing as ops
@@ -83,6 +88,65 @@ def _save(img: Any, dest: Path) -> Path:
     return dest
 
 
+T = TypeVar("T")
+_DONE = object()
+
+
+def prefetch(items: Iterable[T], depth: int = 1) -> Iterator[T]:
+    """``items`` produced by a background thread up to ``depth`` ahead (decoding overlaps the model run).
+
+    Pillow releases the GIL while it decodes, so the next batch loads while the current one runs;
+    an exception in the producer is raised here, at the item where it happened."""
+    q: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for it in items:
+                if stop.is_set():
+                    return
+                q.put((True, it))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            q.put((False, exc))
+            return
+        q.put((True, _DONE))
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while True:
+            ok, it = q.get()
+            if not ok:
+                raise it
+            if it is _DONE:
+                return
+            yield it
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                worker.join(0.01)
+
+
+class _Saver:
+    """PNG encoding and writing on a background thread (overlaps the next batch's run); ``done()`` waits for all."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="translate-save")
+        self.pending: list[Future] = []
+
+    def save(self, img: Any, dest: Path) -> None:
+        self.pending.append(self.pool.submit(_save, img, dest))
+
+    def done(self) -> list[Path]:
+        try:
+            return [f.result() for f in self.pending]
+        finally:
+            self.pool.shutdown(wait=True)
+
+
 def translate_files(
     tr: Any, inputs: Iterable[str | Path], out: str | Path, *, size: int = 0, batch: int = 8,
     aligned: bool = False, overwrite: bool = False, max_pixels: int = MAX_PIXELS, limit_option: str = PIXELS_OPTION,
@@ -96,14 +160,18 @@ def translate_files(
     over an input or an existing file unless ``overwrite``. Inputs over ``max_pixels`` are bad files.
     """
     take = "B" if tr.info.direction == "BtoA" else "A"
-    written: list[Path] = []
+    saver = _Saver()
     failed = 0
-    for images, dests, bad in _load_batches(inputs, out, batch, overwrite, max_pixels, limit_option):
-        failed += bad
-        if not images:
-            continue
-        images = [ops.split_aligned(im, take) for im in images] if aligned else images
-        written += [_save(im, d) for im, d in zip(tr.translate(images, size=size, batch_size=batch, **cond), dests)]
+    try:
+        for images, dests, bad in prefetch(_load_batches(inputs, out, batch, overwrite, max_pixels, limit_option)):
+            failed += bad
+            if not images:
+                continue
+            images = [ops.split_aligned(im, take) for im in images] if aligned else images
+            for im, d in zip(tr.translate(images, size=size, batch_size=batch, **cond), dests):
+                saver.save(im, d)
+    finally:
+        written = saver.done()
     return written, failed
 
 
