@@ -120,3 +120,25 @@ def test_multi_scale_logits_average_the_objective_over_scales():
         assert g.item() == pytest.approx(want_g.item())
     # d sum(D) / dx = 1 + 2 * 3w = 4 per sample: R1 = 16
     assert r1_penalty(two_scales, real, fake).item() == pytest.approx(16.0)
+
+
+def test_r3gan_d_and_g_loss_values_on_hand_made_inputs():
+    """RpGAN + gamma/2 (R1 + R2) (models/dcgan/r3gan_digits.yaml, gamma 0.05) through the Adversary, by hand.
+
+    D(x) = x^2 on 1-D inputs: logits real [1, 4], fake [0, 1]; grad D = 2x, so R1 = mean(4 x_real^2) = 10
+    and R2 = mean(4 x_fake^2) = 2.
+    """
+    sp = lambda v: math.log1p(math.exp(v))  # noqa: E731  softplus
+    sq = lambda x: x**2  # noqa: E731
+    real, fake = torch.tensor([[1.0], [2.0]]), torch.tensor([[0.0], [-1.0]], requires_grad=True)
+    adv = Adversary(GanConfig(loss="rpgan", penalty="r1r2", penalty_weight=0.025))
+    loss, logs, _, _ = adv.d_loss(sq, real, fake)
+    rp = (sp(0.0 - 1.0) + sp(1.0 - 4.0)) / 2  # pairs (1, 0) and (4, 1): softplus(fake - real)
+    assert logs["D_r1r2"].item() == pytest.approx(10.0 + 2.0)
+    assert loss.item() == pytest.approx(rp + 0.025 * 12.0)
+    assert fake.grad is None  # the D loss sees detached fakes
+    g, _, _ = adv.g_loss(sq, fake, real)
+    assert g.item() == pytest.approx((sp(1.0 - 0.0) + sp(4.0 - 1.0)) / 2)  # softplus(real - fake)
+    g.backward()
+    # d/df_i of mean_i softplus(r_i - f_i^2) = -sigmoid(r_i - f_i^2) * 2 f_i / N: 0 at f = 0, sigmoid(3) at f = -1
+    assert torch.allclose(fake.grad, torch.tensor([[0.0], [torch.sigmoid(torch.tensor(3.0)).item()]]))
