@@ -183,7 +183,7 @@ class Engine:
             raise
         except (ValueError, RuntimeError):
             if self.step == first:  # the first step failed: maybe a net cannot take this image size
-                check_input_size(self.task.nets, self.cfg.data.crop_size, self.cfg.train.batch_size)
+                check_input_size(self.task.nets, self.cfg.data.crop_size, self.batch_size)
             raise
         except KeyboardInterrupt:  # a second signal, or KeyboardInterrupt raised by the caller
             if not self._mid_step and self._saved_at != self.step:  # between steps the state is whole

@@ -10,7 +10,6 @@ paths live in the same process, so each peak includes the other path's resident 
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import tempfile
 import threading
@@ -31,6 +30,7 @@ from ..registry import TASKS
 from ..runtime.files import expand_inputs, translate_files
 from ..tasks.launch import TrainArgs, build_config
 from .bench_baseline import eager_forward, eager_predict_files, eager_trainer
+from .bench_metrics import peak_rss_mib
 
 BASELINES = ("eager",)
 
@@ -48,7 +48,7 @@ def _rss_mib() -> float:
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return peak_rss_mib()
 
 
 class PeakRSS:
