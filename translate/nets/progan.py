@@ -35,14 +35,10 @@ from torch import Tensor, nn
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS
 from .layers import MinibatchStdDev
+from .stylegan_layers import normalize_2nd_moment as pixel_norm  # x / sqrt(mean over channels of x^2)
 
 SQRT2 = math.sqrt(2.0)
 TINY = {"resolution": 8, "fmap_base": 64, "fmap_max": 8, "alpha": 0.5}  # registry tests: one fade-in, both branches
-
-
-def pixel_norm(x: Tensor, eps: float = 1e-8) -> Tensor:
-    """x / sqrt(mean over channels of x^2).  # [N, C, ...] -> same"""
-    return x * (x.square().mean(dim=1, keepdim=True) + eps).rsqrt()
 
 
 def _lrelu(x: Tensor) -> Tensor:

@@ -30,7 +30,7 @@ def act(x: Tensor, activation: str) -> Tensor:
 
 
 def normalize_2nd_moment(x: Tensor, eps: float = 1e-8) -> Tensor:
-    """x / sqrt(mean(x^2)) over the feature axis.  # [N, D] -> [N, D]"""
+    """x / sqrt(mean(x^2)) over axis 1 (StyleGAN's z normalisation; ProGAN's pixel norm).  # [N, C, ...] -> same"""
     return x * (x.square().mean(dim=1, keepdim=True) + eps).rsqrt()
 
 
