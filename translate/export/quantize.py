@@ -75,9 +75,7 @@ def quantize_int8(path: str | Path, calibration: str | Path, size: int = 256, li
         quantize_static(str(fp32), str(path), _Reader(name, arrays), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
         q = onnx.load(str(path))
-        del q.metadata_props[:]
-        for k, v in {**meta, "precision": "int8"}.items():
-            q.metadata_props.add(key=k, value=v)
+        onnx.helper.set_model_props(q, {**meta, "precision": "int8"})  # replaces what quantize_static wrote
         onnx.save(q, str(path))
         opts = ort.SessionOptions()
         ref = ort.InferenceSession(str(fp32), opts, providers=["CPUExecutionProvider"])
