@@ -73,3 +73,30 @@ def test_adversary_augments_real_and_fake_in_d_and_g_steps():
     assert len(seen) == 4 and all((s == 0).any() for s in seen)  # every D input was cut out
     loss.backward()
     assert fake.grad.abs().sum() > 0 and (fake.grad == 0).any()  # G's gradient flows through the mask
+
+
+@pytest.mark.parametrize("policy", [*POLICIES, FULL])
+def test_grouped_input_gets_each_images_own_augmentation(policy):
+    """A conditional D input concat(A, B) with groups (3, 3): each half is exactly what that image
+    gets alone with the same random draws (colour means per image, not over all 6 channels)."""
+    a, b = torch.randn(4, 3, 16, 16), torch.randn(4, 3, 16, 16) * 2 + 1
+    torch.manual_seed(5)
+    both = DiffAugment(policy, groups=(3, 3))(torch.cat([a, b], 1))
+    alone = []
+    for img in (a, b):
+        torch.manual_seed(5)
+        alone.append(DiffAugment(policy)(img))
+    torch.testing.assert_close(both, torch.cat(alone, 1))
+
+
+def test_grouped_colour_differs_from_mixing_the_halves():
+    a, b = torch.zeros(2, 3, 8, 8), torch.ones(2, 3, 8, 8)
+    x = torch.cat([a, b], 1)
+    torch.manual_seed(0)
+    grouped = DiffAugment("color", groups=(3, 3))(x)
+    torch.manual_seed(0)
+    mixed = DiffAugment("color")(x)
+    # flat images: saturation and contrast leave each image alone, only brightness shifts it
+    assert torch.allclose(grouped[:, :3] + 1, grouped[:, 3:]) and not torch.allclose(mixed[:, :3] + 1, mixed[:, 3:])
+    with pytest.raises(ValueError, match="groups"):
+        DiffAugment("color", groups=(1, 3))(x)

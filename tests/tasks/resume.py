@@ -42,3 +42,28 @@ def assert_resumed_like(full: Path, part: Path, keys: Iterable[str], key: str = 
     assert sorted(b) == [1, 2, 3, 4, 5, 6]
     assert_same_losses(a, b, keys)
     return a, b, assert_same_weights(full, part)
+
+
+def recipe_round_trip(run_cli, task: str, recipe: str, data: Path, tmp: Path, sets: list[str], image: Path,
+                      direction: str | None = None) -> Path:
+    """``translate train TASK --recipe RECIPE`` 2 steps from the CLI, resumed to 3; predict; export to ONNX
+    (the exporter's own parity check at two sizes) and the ONNX prediction within 1 level of torch's.
+    Returns the run folder."""
+    from PIL import Image
+
+    opts = [a for o in sets for a in ("--set", o)]
+    run = tmp / "run"
+    assert run_cli(["train", task, "--recipe", recipe, "--data", str(data), "--steps", "2", "--out", str(run), *opts]) == 0
+    assert (run / "checkpoints" / "LATEST").read_text() == "step_00000002"
+    assert run_cli(["train", task, "--resume", str(run), "--steps", "3"]) == 0
+    assert (run / "checkpoints" / "LATEST").read_text() == "step_00000003"
+    assert sorted(metrics(run)) == [1, 2, 3]
+    onnx_file = tmp / "model.onnx"
+    pick = ["--direction", direction] if direction else []  # CycleGAN: which generator
+    assert run_cli(["export", str(run), *pick, "--out", str(onnx_file)]) == 0
+    outs = {}
+    for name, model in (("torch", run), ("onnx", onnx_file)):
+        assert run_cli(["predict", str(model), str(image), *(pick if name == "torch" else []), "--out", str(tmp / name)]) == 0
+        outs[name] = np.asarray(Image.open(tmp / name / f"{image.stem}.png"), np.int16)
+    assert outs["torch"].shape == outs["onnx"].shape and np.abs(outs["torch"] - outs["onnx"]).max() <= 1
+    return run

@@ -11,8 +11,8 @@ import torch
 from PIL import Image
 
 from tests.conftest import make_aligned, make_folder, run_cli
-from tests.tasks.resume import assert_resumed_like
-from translate.tasks.launch import TrainArgs, build_config, train
+from tests.tasks.resume import assert_resumed_like, recipe_round_trip
+from translate.tasks.launch import TrainArgs, build_config, engine_for, train
 
 # Tiny CycleGAN for CPU tests: ResNet with 2 blocks, 2-layer PatchGAN, 8 base channels, a pool of 2
 # so that the pool's swap branch (and its state across resume) is exercised within a few steps.
@@ -211,3 +211,37 @@ def test_size_too_small_for_the_discriminator_is_one_line(unpaired_dir, tmp_path
     err = capsys.readouterr().err
     problems = [line for line in err.strip().splitlines() if not line.startswith("training from step")]
     assert len(problems) == 1 and "too small for D_A (patchgan)" in problems[0] and "--size 24 or more" in problems[0], err
+
+
+def test_modern_recipe_levers_take_effect(unpaired_dir, tmp_path):
+    """models/cyclegan/modern.yaml: resize-conv G_A/G_B, spectrally normalised D_A/D_B, LR warm-up, and the
+    EMA generators are what the generator file (predict, export) holds."""
+    from safetensors.torch import load_file
+    from torch import nn
+
+    from translate.core.spectral import spectral_normalised
+    from translate.nets.layers import ResizeConv
+
+    sets = [*TINY_CYCLEGAN, "train.sample_every=0", "schedule.kind=constant"]  # constant: the warm-up alone
+    eng = engine_for(build_config(TrainArgs(task="cyclegan", recipe="modern", data=str(unpaired_dir), steps=2, seed=3,
+                                            overrides=sets)), tmp_path / "run")
+    for name in ("G_A", "G_B"):
+        mods = list(eng.task.nets[name].modules())
+        assert any(isinstance(m, ResizeConv) for m in mods) and not any(isinstance(m, nn.ConvTranspose2d) for m in mods)
+    for name in ("D_A", "D_B"):
+        d = eng.task.nets[name]
+        assert len(spectral_normalised(d)) == sum(isinstance(m, nn.Conv2d) for m in d.modules()) == 4
+    assert sorted(eng.ema) == ["G_A", "G_B"]
+    eng.fit()
+    assert eng.opt["G"].param_groups[0]["lr"] == pytest.approx(2e-4 * 3 / 100)  # (step + 1) / 100 after 2 steps
+    saved = load_file(str(tmp_path / "run" / "checkpoints" / "step_00000002" / "generator.safetensors"))
+    for name, e in eng.ema.items():
+        assert all(torch.equal(saved[f"{name}.{k}"], v) for k, v in e.shadow.state_dict().items())
+
+
+@pytest.mark.parametrize("direction", ["AtoB", "BtoA"])
+def test_modern_recipe_trains_resumes_predicts_and_exports(direction, unpaired_dir, tmp_path):
+    pytest.importorskip("onnxruntime")
+    image = min((unpaired_dir / ("testA" if direction == "AtoB" else "testB")).iterdir())
+    recipe_round_trip(run_cli, "cyclegan", "modern", unpaired_dir, tmp_path, [*TINY_CYCLEGAN, "train.sample_every=0"],
+                      image, direction)

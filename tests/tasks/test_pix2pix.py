@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 from PIL import Image
 
 from tests.conftest import REPO, TINY_PIX2PIX, run_cli
-from tests.tasks.resume import assert_resumed_like, assert_same_losses
+from tests.tasks.resume import assert_resumed_like, assert_same_losses, recipe_round_trip
 from tests.tasks.resume import metrics as _metrics
 from translate.tasks.launch import TrainArgs, train
 
@@ -134,3 +135,42 @@ def test_eval_paired_on_derived_model_uses_photo_folder(tmp_path, capsys):
     assert run_cli(["eval", "paired", str(run), "--data", str(photos.parent), "--split", "val", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["images"] == 2 and set(d[str(run)]) == {"L1", "PSNR", "SSIM"}
+
+
+# the modern recipe at 64 px (each of its 2 D scales needs 32 px at n_layers 2)
+MODERN_64 = [*TINY_PIX2PIX, "data.load_size=72", "data.crop_size=64", "train.sample_every=0"]
+
+
+def test_modern_recipe_levers_take_effect(aligned_dir, tmp_path):
+    """models/pix2pix/modern.yaml: resize-conv G, spectrally normalised multi-scale D, hinge, pix2pixHD FM,
+    LR warm-up, and the EMA G is what the generator file (predict, export) holds."""
+    from safetensors.torch import load_file
+    from torch import nn
+
+    from translate.core.spectral import spectral_normalised
+    from translate.nets.layers import ResizeConv
+    from translate.nets.patchgan import MultiscaleDiscriminator
+    from translate.registry import LOSSES
+    from translate.tasks.launch import build_config, engine_for
+
+    const = [*MODERN_64, "schedule.kind=constant"]  # a 2-step linear decay would end at lr 0; the warm-up alone
+    cfg = build_config(TrainArgs(task="pix2pix", recipe="modern", data=str(aligned_dir), steps=2, seed=3, overrides=const))
+    eng = engine_for(cfg, tmp_path / "run")
+    g, d = eng.task.nets["G"], eng.task.nets["D"]
+    assert any(isinstance(m, ResizeConv) for m in g.modules()) and not any(isinstance(m, nn.ConvTranspose2d) for m in g.modules())
+    assert isinstance(d, MultiscaleDiscriminator) and d.num_d == 2
+    assert len(spectral_normalised(d)) == sum(isinstance(m, nn.Conv2d) for m in d.modules()) == 2 * 4
+    assert eng.task.adv.loss is LOSSES.get("hinge") and eng.task.adv.augment.groups == (3, 3)
+    eng.fit()
+    rows = _metrics(tmp_path / "run")
+    assert sorted(rows) == [1, 2] and all(r["G_FM"] > 0 for r in rows.values())
+    assert eng.opt["G"].param_groups[0]["lr"] == pytest.approx(2e-4 * 3 / 100)  # warm-up: (step + 1) / 100 after 2 steps
+    saved = load_file(str(tmp_path / "run" / "checkpoints" / "step_00000002" / "generator.safetensors"))
+    shadow, live = eng.ema["G"].shadow.state_dict(), g.state_dict()
+    assert all(torch.equal(saved[f"G.{k}"], v) for k, v in shadow.items())
+    assert any(not torch.equal(shadow[k], live[k]) for k in shadow if shadow[k].is_floating_point())
+
+
+def test_modern_recipe_trains_resumes_predicts_and_exports(aligned_dir, tmp_path):
+    pytest.importorskip("onnxruntime")
+    recipe_round_trip(run_cli, "pix2pix", "modern", aligned_dir, tmp_path, MODERN_64, min((aligned_dir / "val").iterdir()))

@@ -38,6 +38,28 @@ ARTIFACTS = Path(os.environ.get("TRANSLATE_TEST_ARTIFACTS", REPO / "test-artifac
 LIMITS = dict(max_pixels=500_000, max_file_mb=0.05)  # 0.5 MP and 50 KB, so the bad uploads stay tiny
 
 
+def test_translate_tab_line_follows_the_model_picker(tmp_path):
+    """The line under the model menu (elem_id model-summary) starts with the first model's summary and the
+    menu's change handler rewrites it for the selected model (called directly, no server)."""
+    from translate.webapp.app import build_app
+    from translate.webapp.cards import summary_line
+    from translate.webapp.catalogue import Catalogue, ModelEntry
+    from translate.webapp.handling import Limits
+
+    models = make_tiny_models(tmp_path)
+    cat = Catalogue([ModelEntry("tiny", models["pix2pix"]), ModelEntry("cycle", models["cycle"]),
+                     fake_entry("gan", FakeLatentTranslator(), models["pix2pix"])])
+    demo = build_app(cat, examples=[], out_root=tmp_path / "out")
+    line = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "model-summary")
+    work = lambda name: Limits().clamp_work(cat.get(name).work_size())  # noqa: E731  (the slider's value)
+    assert line.value == summary_line(cat.get("tiny"), work("tiny")) and line.value.startswith("Turns an image of domain A")
+    menu = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "model")
+    (change,) = [f for f in demo.fns.values() if any(t[0] is menu._id and t[1] == "change" for t in f.targets)]
+    for name, start in (("cycle", "Translates between domain A and domain B"), ("gan", "Generates new images")):
+        ups = change.fn(name)
+        assert ups[line] == summary_line(cat.get(name), work(name)) and ups[line].startswith(start)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

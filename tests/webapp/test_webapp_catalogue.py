@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 import types
+from types import SimpleNamespace
 
 import pytest
 
-from tests.webapp.helpers import info, save_tiny
+from tests.webapp.helpers import FakeDomainTranslator, FakeLatentTranslator, fake_entry, info, save_tiny
 from translate.errors import CheckpointError, ConfigError, InputError
 from translate.webapp import backend, catalogue
-from translate.webapp.cards import model_card, objective, what_it_does
+from translate.webapp.cards import model_card, objective, summary_line, what_it_does
 from translate.webapp.catalogue import Catalogue, ModelEntry
 from translate.webapp.handling import Limits
 
@@ -136,3 +137,31 @@ def test_card_names_the_stylegan_style():
     assert style_note(card_info({"options": {"style": "adain", "resolution": 32}})) == ", style adain"
     assert style_note(card_info({"net_meta": {"options": {"style": "modulated"}}})) == ", style modulated"  # ONNX files nest it
     assert style_note(card_info({"options": {"resolution": 32}})) == ""
+
+
+def test_summary_line_says_what_the_model_does_and_what_to_upload(tiny_models):
+    """The Translate tab's one line, from the file's metadata (task, derived kind, direction, working size)."""
+    colorize = fake_entry("c", SimpleNamespace(info=info("image", derive="colorization", direction="AtoB", extra={"work_size": 320})),
+                          tiny_models["pix2pix"])
+    assert summary_line(colorize) == ("Turns a grayscale photo into a colour photo. Input: a photo in colour or grayscale, "
+                                      "which is made grayscale first (any size; processed at 320 px on the longer side).")
+    sketch = fake_entry("s", SimpleNamespace(info=info("image", derive="sketch", direction="BtoA")), tiny_models["pix2pix"])
+    assert summary_line(sketch, work=256) == ("Turns a photo into a pencil sketch. Input: a photo "
+                                              "(any size; processed at 256 px on the longer side).")
+    assert summary_line(ModelEntry("tiny", tiny_models["pix2pix"])) == (
+        "Turns an image of domain A into an image of domain B. Input: an image of domain A (any size; processed at 32 px on "
+        "the longer side).")
+    assert summary_line(ModelEntry("cycle", tiny_models["cycle"])).startswith(
+        "Translates between domain A and domain B, in the direction you pick. Input: an image of domain A or domain B (")
+    star = fake_entry("star", FakeDomainTranslator(["black", "blond"]), tiny_models["pix2pix"])
+    assert summary_line(star).startswith("Turns an image into an image in a chosen domain (black, blond). Input: an image (")
+    assert summary_line(fake_entry("gan", FakeLatentTranslator(), tiny_models["pix2pix"])).startswith("Generates new images")
+
+
+def test_bundled_models_summary_lines():
+    entries = Catalogue.build([]).entries if catalogue.bundled_paths() else {}
+    if not entries:
+        pytest.skip("no bundled default models (make default-model)")
+    lines = {name: summary_line(e) for name, e in entries.items()}
+    assert lines["colorize"].startswith("Turns a grayscale photo into a colour photo. Input: a photo in colour or grayscale")
+    assert lines["sketch"].startswith("Turns a photo into a pencil sketch. Input: a photo (any size; processed at")

@@ -10,9 +10,12 @@ augmentation. Policies are the paper's comma-separated strings, e.g. ``"color,tr
 | translation | shift by up to 1/8 of the size in x and y, zero fill |
 | cutout | zero a square of half the size at a random position |
 
-Inputs are ``[N, C, H, W]``; with a conditional D (pix2pix feeds ``concat(A, B)``) the transforms act
-on all channels together, so both halves move the same way. Non-image inputs (``dim != 4``) pass
-through unchanged.
+Inputs are ``[N, C, H, W]``. With a conditional D (pix2pix feeds ``concat(A, B)``) the task sets
+``groups`` to the images' channel counts, e.g. ``(3, 3)``: every transform then draws its random
+numbers once per sample and applies them to each image alike, and the colour means (saturation:
+per pixel over an image's channels; contrast: over an image) are taken per image, so A and B
+get exactly the augmentation each would get alone. Non-image inputs (``dim != 4``) pass through
+unchanged.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from torch import Tensor
 
 from ..errors import ConfigError
 
-Aug = Callable[[Tensor], Tensor]
+Aug = Callable[[Tensor, "tuple[int, ...] | None"], Tensor]
 
 
 def _per_sample(x: Tensor) -> Tensor:
@@ -32,24 +35,31 @@ def _per_sample(x: Tensor) -> Tensor:
     return torch.rand(x.shape[0], 1, 1, 1, device=x.device, dtype=x.dtype)
 
 
-def rand_brightness(x: Tensor) -> Tensor:
+def _images(x: Tensor, groups: tuple[int, ...] | None) -> tuple[Tensor, ...]:
+    """The images stacked in x's channels ([N, c_i, H, W] each); x alone when ``groups`` is None."""
+    return (x,) if groups is None else x.split(list(groups), dim=1)
+
+
+def rand_brightness(x: Tensor, groups: tuple[int, ...] | None = None) -> Tensor:
     """x + U[-0.5, 0.5] per sample."""
     return x + (_per_sample(x) - 0.5)
 
 
-def rand_saturation(x: Tensor) -> Tensor:
-    """Scale the distance to the per-pixel channel mean by U[0, 2]."""
-    mean = x.mean(dim=1, keepdim=True)  # [N, 1, H, W]
-    return (x - mean) * (_per_sample(x) * 2) + mean
+def rand_saturation(x: Tensor, groups: tuple[int, ...] | None = None) -> Tensor:
+    """Scale the distance to the per-pixel channel mean (of each image) by U[0, 2]."""
+    factor = _per_sample(x) * 2
+    means = [img.mean(dim=1, keepdim=True) for img in _images(x, groups)]  # [N, 1, H, W] each
+    return torch.cat([(img - m) * factor + m for img, m in zip(_images(x, groups), means)], dim=1)
 
 
-def rand_contrast(x: Tensor) -> Tensor:
-    """Scale the distance to the image mean by U[0.5, 1.5]."""
-    mean = x.mean(dim=(1, 2, 3), keepdim=True)  # [N, 1, 1, 1]
-    return (x - mean) * (_per_sample(x) + 0.5) + mean
+def rand_contrast(x: Tensor, groups: tuple[int, ...] | None = None) -> Tensor:
+    """Scale the distance to the (each) image's mean by U[0.5, 1.5]."""
+    factor = _per_sample(x) + 0.5
+    means = [img.mean(dim=(1, 2, 3), keepdim=True) for img in _images(x, groups)]  # [N, 1, 1, 1] each
+    return torch.cat([(img - m) * factor + m for img, m in zip(_images(x, groups), means)], dim=1)
 
 
-def rand_translation(x: Tensor, ratio: float = 0.125) -> Tensor:
+def rand_translation(x: Tensor, groups: tuple[int, ...] | None = None, ratio: float = 0.125) -> Tensor:
     """Shift each sample by up to ``ratio`` of its size (integer pixels), zero fill."""
     n, _, h, w = x.shape
     sh, sw = int(h * ratio + 0.5), int(w * ratio + 0.5)
@@ -64,7 +74,7 @@ def rand_translation(x: Tensor, ratio: float = 0.125) -> Tensor:
     return padded.permute(0, 2, 3, 1)[batch, iy, ix].permute(0, 3, 1, 2).contiguous()  # [N, C, H, W]
 
 
-def rand_cutout(x: Tensor, ratio: float = 0.5) -> Tensor:
+def rand_cutout(x: Tensor, groups: tuple[int, ...] | None = None, ratio: float = 0.5) -> Tensor:
     """Zero a ``ratio``-sized rectangle at a random position of each sample."""
     n, _, h, w = x.shape
     ch, cw = int(h * ratio + 0.5), int(w * ratio + 0.5)
@@ -98,9 +108,10 @@ def parse_policy(policy: str) -> list[Aug]:
 class DiffAugment:
     """Applies a DiffAugment policy to D inputs; identity for an empty policy or non-image input."""
 
-    def __init__(self, policy: str = "") -> None:
+    def __init__(self, policy: str = "", groups: tuple[int, ...] | None = None) -> None:
         self.policy = policy
         self.fns = parse_policy(policy)
+        self.groups = groups  # channel counts of the images stacked in a D input (pix2pix: A, B)
 
     def __bool__(self) -> bool:
         return bool(self.fns)
@@ -109,6 +120,8 @@ class DiffAugment:
         """[N, C, H, W] -> [N, C, H, W], differentiable w.r.t. x."""
         if x.dim() != 4:
             return x
+        if self.groups is not None and sum(self.groups) != x.shape[1]:
+            raise ValueError(f"DiffAugment: input has {x.shape[1]} channels, groups {self.groups} add up to {sum(self.groups)}")
         for fn in self.fns:
-            x = fn(x)
+            x = fn(x, self.groups)
         return x

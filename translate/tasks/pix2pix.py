@@ -56,6 +56,9 @@ class Pix2PixTask(Task):
         self.opts: Pix2PixOptions = from_dict(Pix2PixOptions, cfg.options, "options")
         super().__init__(cfg, device, total_steps)
         self.pool = ImagePool(cfg.gan.pool_size)
+        if self.opts.conditional_d:  # DiffAugment: the same transform for A and B, colour means per image
+            g = self.nets["G"]
+            self.adv.augment.groups = (g.in_channels, g.out_channels)
         if self.opts.lambda_gan == 0:
             self.order = ("g",)
 

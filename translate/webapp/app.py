@@ -1,6 +1,7 @@
 """The Gradio web demo: ``build_app(models) -> gr.Blocks`` (gradio is imported lazily, here only).
 
-One page: a model menu (bundled defaults + given runs/files), the selected model's controls (built
+One page: a model menu (bundled defaults + given runs/files) with a line under it saying what the
+selected model does and what to upload, the selected model's controls (built
 per generator kind from ``translate.webapp.controls``), an image upload (file, drag-and-drop,
 paste, webcam), the result as a lossless PNG with a before/after slider and a download, example
 photos, a batch tab (several files -> gallery + zip) and the model card. Named API endpoints for
@@ -18,7 +19,7 @@ from typing import Any, Callable, Sequence
 
 from .. import zoo
 from ..errors import TranslateError
-from .cards import model_card
+from .cards import model_card, summary_line
 from .catalogue import BUNDLED_FOLDER, Catalogue, ModelEntry
 from .controls import CONTROLS, MAX_COUNT, control_states, kind_controls
 from .handling import Limits, Outputs, generate, translate_batch, translate_one, upload_path
@@ -118,6 +119,7 @@ def build_app(
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(f"# {TITLE}\n{INTRO}", elem_id="intro")
         model = gr.Dropdown(choices=cat.choices(), value=first.name, label="Model", elem_id="model")
+        summary = gr.Markdown(summary_line(first, limits.clamp_work(first.work_size())), elem_id="model-summary")
         with gr.Tab("Translate", id="single", elem_id="tab-single"):
             with gr.Row():
                 with gr.Column():
@@ -192,17 +194,18 @@ def build_app(
 
         @_guard
         def on_model(model: str) -> dict[Any, Any]:
-            """Show the selected model's controls, working size, card and input/output panels."""
+            """Show the selected model's one-line summary, controls, working size, card and input/output panels."""
             entry = cat.get(model)
             img = kind_controls(entry.info).needs_image
             ups: dict[Any, Any] = dict(zip(controls, _control_updates(gr, entry)))
             ups.update({c: gr.update(visible=img) for c in image_side})
+            work_px = limits.clamp_work(entry.work_size())
             ups.update({gen: gr.update(visible=not img), samples: gr.update(visible=not img), card: model_card(entry, limits),
-                        work: gr.update(visible=img, value=limits.clamp_work(entry.work_size())),
+                        summary: summary_line(entry, work_px), work: gr.update(visible=img, value=work_px),
                         post: gr.update(**post_update(entry))})
             return ups
 
-        model.change(on_model, [model], [*controls, *image_side, work, gen, samples, card, post], api_visibility="private",
+        model.change(on_model, [model], [*controls, *image_side, work, gen, samples, card, summary, post], api_visibility="private",
                      queue=False)
         run.click(do_translate, [image, model, *conds, work], [result, compare, download], api_name="translate", preprocess=False)
         gen.click(do_generate, [model, seed, count, psi], [samples], api_name="generate", preprocess=False)

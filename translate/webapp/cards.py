@@ -24,18 +24,51 @@ TASKS = {
 DERIVED = {"colorization": "grayscale photo", "edges": "edge map", "sketch": "pencil sketch", "blur": "blurred photo"}
 
 
-def what_it_does(info: Any) -> str:
-    """One phrase for the mapping, e.g. ``grayscale photo -> colour photo``."""
+def mapping(info: Any) -> tuple[str, str]:
+    """What the model takes and what it makes, e.g. ``("grayscale photo", "colour photo")``."""
     if info.derive in DERIVED:
         a, b = DERIVED[info.derive], "photo" if info.derive != "colorization" else "colour photo"
-        return f"{b} -> {a}" if info.direction == "BtoA" else f"{a} -> {b}"
+        return (b, a) if info.direction == "BtoA" else (a, b)
     if info.kind == "latent":
-        return "random seed -> image"
+        return "random seed", "image"
     if info.kind == "image+domain":
-        return f"image -> image in a chosen domain ({', '.join(info.domains)})"
+        return "image", f"image in a chosen domain ({', '.join(info.domains)})"
     if info.direction in ("AtoB", "BtoA"):
-        return f"domain {info.direction[0]} -> domain {info.direction[-1]}"
-    return "image -> image"
+        return f"domain {info.direction[0]}", f"domain {info.direction[-1]}"
+    return "image", "image"
+
+
+def what_it_does(info: Any) -> str:
+    """One phrase for the mapping, e.g. ``grayscale photo -> colour photo``."""
+    return " -> ".join(mapping(info))
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article; a domain letter becomes "an image of domain A"."""
+    if noun.startswith("domain "):
+        return f"an image of {noun}"
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+# what to upload where it is not the model's own input, by derived-pair kind (runtime.processing.prepare_image)
+INPUTS = {"colorization": "photo in colour or grayscale, which is made grayscale first"}
+
+
+def summary_line(entry: ModelEntry, work: int | None = None) -> str:
+    """One line for the Translate tab: what the selected model does and what input it expects, e.g.
+    ``Turns a photo into a pencil sketch. Input: a photo (any size; processed at 320 px on the longer side).``"""
+    info = entry.info
+    if info.kind == "latent":
+        return "Generates new images from a random seed. Input: none; pick a seed and how many images."
+    src, dst = mapping(info)
+    directions = entry.directions()
+    if len(directions) > 1:
+        does = "Translates between domain A and domain B, in the direction you pick."
+        src = "domain A or domain B"
+    else:
+        does = f"Turns {_a(src)} into {_a(dst)}."
+    src = INPUTS.get(info.derive, src)
+    return f"{does} Input: {_a(src)} (any size; processed at {work or entry.work_size()} px on the longer side)."
 
 
 def style_note(info: Any) -> str:
