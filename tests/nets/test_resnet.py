@@ -39,10 +39,11 @@ def reference_resnet_keys(n_blocks: int, ngf: int, dropout: bool = False) -> Sha
     return keys
 
 
+@pytest.mark.parametrize("upsample", ["transpose", "resize_conv"])
 @pytest.mark.parametrize("name,count", [("resnet_9blocks", 11_378_179),
                                         ("resnet_6blocks", 7_837_699)])
-def test_reference_parameter_counts(name: str, count: int) -> None:
-    net = GENERATORS.build(name)
+def test_reference_parameter_counts(name: str, count: int, upsample: str) -> None:
+    net = GENERATORS.build(name, upsample=upsample)  # resize_conv: same count (Conv2d 3x3 after the 2x resize)
     assert count_params(net) == count and net.input_multiple == 4
 
 
@@ -77,3 +78,5 @@ def test_bad_options_are_config_errors() -> None:
         GENERATORS.build("resnet_6blocks", norm="layer")
     with pytest.raises(ConfigError, match="n_block"):
         GENERATORS.build("resnet", n_block=3)
+    with pytest.raises(ConfigError, match="upsample: unknown mode 'bilinear'; available: resize_conv, transpose"):
+        GENERATORS.build("resnet_6blocks", upsample="bilinear")

@@ -48,9 +48,10 @@ def reference_unet_keys(num_downs: int, ngf: int, c_in: int = 3, c_out: int = 3)
     return keys
 
 
+@pytest.mark.parametrize("upsample", ["transpose", "resize_conv"])
 @pytest.mark.parametrize("name,count", [("unet_256", 54_413_955), ("unet_128", 41_828_995)])
-def test_reference_parameter_counts(name: str, count: int) -> None:
-    net = GENERATORS.build(name)
+def test_reference_parameter_counts(name: str, count: int, upsample: str) -> None:
+    net = GENERATORS.build(name, upsample=upsample)  # resize_conv: same count (Conv2d 4x4 after the 2x resize)
     assert count_params(net) == count
     assert net.input_multiple == {"unet_256": 256, "unet_128": 128}[name]
 
@@ -102,3 +103,11 @@ def test_full_size_unet_256_forward() -> None:
     with torch.no_grad():
         out = net(torch.randn(1, 3, 256, 256))
     assert out.shape == (1, 3, 256, 256) and out.abs().max() <= 1
+
+
+def test_resize_conv_keys_are_the_transpose_keys_plus_conv() -> None:
+    plain, resized = (UnetGenerator(num_downs=7, ngf=8, upsample=u).state_dict() for u in ("transpose", "resize_conv"))
+    # the up layers' Conv2d weights are [out, in, k, k] where ConvTranspose2d's are [in, out, k, k]
+    swap = {k.replace(".conv.", "."): (v.shape[1], v.shape[0], *v.shape[2:]) if k.endswith(".conv.weight") else v.shape
+            for k, v in resized.items()}
+    assert swap == {k: v.shape for k, v in plain.items()}

@@ -1,4 +1,4 @@
-"""Shared building blocks: normalisation factories, weight init, parameter counts, minibatch layers.
+"""Shared building blocks: normalisation factories, upsampling layers, weight init, parameter counts, minibatch layers.
 
 ``NORMS`` maps a config string (``"batch"``, ``"instance"``, ...) to a factory
 ``channels -> module``.
@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.conv import _ConvNd
 
+from ..errors import ConfigError
 from ..registry import Registry
 
 NORMS: Registry[Callable[[int], nn.Module]] = Registry("norm")
@@ -55,6 +56,53 @@ def norm_layer(name: str) -> Callable[[int], nn.Module]:
 def conv_bias(name: str) -> bool:
     """Whether convolutions followed by norm ``name`` carry a bias (reference ``use_bias``)."""
     return bool(NORMS.entry(name).meta.get("conv_bias", True))
+
+
+# ---------------------------------------------------------------------------------------------
+# 2x upsampling layers of the U-Net and ResNet generators (``upsample:`` option)
+
+UPSAMPLES: Registry[Callable[..., nn.Module]] = Registry("upsample mode")
+
+
+@UPSAMPLES.register("transpose")
+def transpose_up(in_ch: int, out_ch: int, kernel_size: int, bias: bool = True) -> nn.Module:
+    """Transposed convolution, stride 2 (the papers' nets); kernel 4 pads 1, kernel 3 pads 1 + output_padding 1."""
+    # [N, in_ch, H, W] -> [N, out_ch, 2H, 2W]
+    return nn.ConvTranspose2d(in_ch, out_ch, kernel_size, stride=2, padding=1,
+                              output_padding=kernel_size % 2, bias=bias)
+
+
+class ResizeConv(nn.Module):
+    """Nearest-neighbour 2x upsample, then a stride-1 convolution (Odena et al. 2016, Distill).
+
+    The convolution has the transposed one's kernel size, so the parameter count is the same
+    (``in*out*k*k`` + bias). An odd kernel pads ``k // 2`` on every side; an even kernel (the
+    U-Net's 4x4) pads ``(k/2 - 1, k/2)`` (left/top 1, right/bottom 2 for k = 4) so the size
+    doubles exactly: its window centre sits half an output pixel right/down of the pixel, which
+    the learned kernel absorbs. Nearest rather than bilinear because Odena et al. report their
+    best results with it (bilinear only blurs what the convolution must then re-sharpen).
+    """
+
+    def __init__(self, in_ch: int, out_ch: int, kernel_size: int, bias: bool = True) -> None:
+        super().__init__()
+        lo, hi = (kernel_size - 1) // 2, kernel_size // 2
+        self.up = nn.Upsample(scale_factor=2.0, mode="nearest")
+        self.pad = nn.ZeroPad2d((lo, hi, lo, hi))
+        self.conv = nn.Conv2d(in_ch, out_ch, kernel_size, stride=1, padding=0, bias=bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # [N, in, H, W] -> [N, in, 2H, 2W] -> [N, in, 2H + k - 1, 2W + k - 1] -> [N, out, 2H, 2W]
+        return self.conv(self.pad(self.up(x)))
+
+
+UPSAMPLES.add("resize_conv", ResizeConv)
+
+
+def upsample_layer(mode: str, in_ch: int, out_ch: int, kernel_size: int, bias: bool = True) -> nn.Module:
+    """The 2x upsampling layer ``mode`` (``transpose`` | ``resize_conv``); ConfigError naming the valid modes."""
+    if mode not in UPSAMPLES:
+        raise ConfigError(f"upsample: unknown mode {mode!r}; available: {', '.join(UPSAMPLES.names())}")
+    return UPSAMPLES.get(mode)(in_ch, out_ch, kernel_size, bias=bias)
 
 
 # ---------------------------------------------------------------------------------------------

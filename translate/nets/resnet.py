@@ -15,7 +15,10 @@ from torch import nn
 
 from ..errors import ConfigError
 from ..registry import GENERATORS
-from .layers import conv_bias, norm_layer
+from .layers import conv_bias, norm_layer, upsample_layer
+
+# registry variants the registry-parametrised net tests also cover (tests/conftest.py with_variants)
+VARIANTS = {"resize_conv": {"upsample": "resize_conv"}}
 
 # padding_type -> (padding module factory or None, conv padding)
 PADDINGS: dict[str, tuple[Callable[[int], nn.Module] | None, int]] = {
@@ -51,11 +54,15 @@ class ResnetBlock(nn.Module):
         return x + self.conv_block(x)  # [N, C, H, W] -> [N, C, H, W]
 
 
-@GENERATORS.register("resnet_9blocks", n_blocks=9)
-@GENERATORS.register("resnet_6blocks", n_blocks=6)
-@GENERATORS.register("resnet")
+@GENERATORS.register("resnet_9blocks", n_blocks=9, meta={"variants": VARIANTS})
+@GENERATORS.register("resnet_6blocks", n_blocks=6, meta={"variants": VARIANTS})
+@GENERATORS.register("resnet", meta={"variants": VARIANTS})
 class ResnetGenerator(nn.Module):
-    """CycleGAN ResNet generator: 2 downsamplings, ``n_blocks`` residual blocks, 2 upsamplings."""
+    """CycleGAN ResNet generator: 2 downsamplings, ``n_blocks`` residual blocks, 2 upsamplings.
+
+    ``upsample``: ``transpose`` (the paper's ConvTranspose2d 3x3) or ``resize_conv`` (nearest 2x +
+    Conv2d 3x3, Odena et al. 2016: no checkerboard; same parameter count; keys gain ``.conv``).
+    """
 
     kind = "image"
     input_multiple = 4  # two stride-2 downsamplings
@@ -70,6 +77,7 @@ class ResnetGenerator(nn.Module):
         use_dropout: bool = False,
         n_blocks: int = 9,
         padding_type: str = "reflect",
+        upsample: str = "transpose",
     ) -> None:
         super().__init__()
         if n_blocks < 0:
@@ -97,9 +105,7 @@ class ResnetGenerator(nn.Module):
         # [N, 4ngf, H/4, W/4] -> [N, ngf, H, W]
         for _ in range(self.n_downsampling):
             layers += [
-                nn.ConvTranspose2d(
-                    ch, ch // 2, kernel_size=3, stride=2, padding=1, output_padding=1, bias=bias
-                ),
+                upsample_layer(upsample, ch, ch // 2, 3, bias=bias),
                 make_norm(ch // 2),
                 nn.ReLU(True),
             ]

@@ -12,7 +12,10 @@ from torch import nn
 
 from ..errors import ConfigError
 from ..registry import GENERATORS
-from .layers import conv_bias, norm_layer
+from .layers import conv_bias, norm_layer, upsample_layer
+
+# registry variants the registry-parametrised net tests also cover (tests/conftest.py with_variants)
+VARIANTS = {"resize_conv": {"upsample": "resize_conv"}}
 
 
 class UnetSkipBlock(nn.Module):
@@ -33,6 +36,7 @@ class UnetSkipBlock(nn.Module):
         innermost: bool = False,
         norm: str = "batch",
         use_dropout: bool = False,
+        upsample: str = "transpose",
     ) -> None:
         super().__init__()
         self.outermost = outermost
@@ -44,14 +48,14 @@ class UnetSkipBlock(nn.Module):
 
         if outermost:
             # [N, 2*inner_nc, H/2, W/2] -> [N, outer_nc, H, W]; the output conv keeps its bias
-            up_conv = nn.ConvTranspose2d(up_in, outer_nc, kernel_size=4, stride=2, padding=1)
+            up_conv = upsample_layer(upsample, up_in, outer_nc, 4)
             layers = [down_conv, submodule, nn.ReLU(True), up_conv, nn.Tanh()]
         elif innermost:
-            up_conv = nn.ConvTranspose2d(up_in, outer_nc, 4, stride=2, padding=1, bias=bias)
+            up_conv = upsample_layer(upsample, up_in, outer_nc, 4, bias=bias)
             layers = [nn.LeakyReLU(0.2, True), down_conv]
             layers += [nn.ReLU(True), up_conv, make_norm(outer_nc)]
         else:
-            up_conv = nn.ConvTranspose2d(up_in, outer_nc, 4, stride=2, padding=1, bias=bias)
+            up_conv = upsample_layer(upsample, up_in, outer_nc, 4, bias=bias)
             layers = [nn.LeakyReLU(0.2, True), down_conv, make_norm(inner_nc), submodule]
             layers += [nn.ReLU(True), up_conv, make_norm(outer_nc)]
             layers += [nn.Dropout(0.5)] if use_dropout else []
@@ -63,11 +67,15 @@ class UnetSkipBlock(nn.Module):
         return torch.cat([x, self.model(x)], dim=1)  # [N, C, H, W] -> [N, 2C, H, W]
 
 
-@GENERATORS.register("unet_256", num_downs=8)
-@GENERATORS.register("unet_128", num_downs=7)
-@GENERATORS.register("unet")
+@GENERATORS.register("unet_256", num_downs=8, meta={"variants": VARIANTS})
+@GENERATORS.register("unet_128", num_downs=7, meta={"variants": VARIANTS})
+@GENERATORS.register("unet", meta={"variants": VARIANTS})
 class UnetGenerator(nn.Module):
-    """pix2pix U-Net generator: ``num_downs`` stride-2 levels with skip connections."""
+    """pix2pix U-Net generator: ``num_downs`` stride-2 levels with skip connections.
+
+    ``upsample``: ``transpose`` (the paper's ConvTranspose2d 4x4) or ``resize_conv`` (nearest 2x +
+    Conv2d 4x4, Odena et al. 2016: no checkerboard; same parameter count; keys gain ``.conv``).
+    """
 
     kind = "image"
 
@@ -79,13 +87,14 @@ class UnetGenerator(nn.Module):
         ngf: int = 64,
         norm: str = "batch",
         use_dropout: bool = True,
+        upsample: str = "transpose",
     ) -> None:
         super().__init__()
         if num_downs < 5:
             raise ConfigError(f"num_downs: a U-Net needs at least 5 levels, got {num_downs}")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.num_downs = num_downs
-        opts = {"norm": norm}
+        opts = {"norm": norm, "upsample": upsample}
         # innermost 8ngf bottleneck at 1x1, then (num_downs - 5) more 8ngf levels with dropout
         block = UnetSkipBlock(ngf * 8, ngf * 8, innermost=True, **opts)
         for _ in range(num_downs - 5):
