@@ -134,3 +134,14 @@ def test_eval_paired_on_derived_model_uses_photo_folder(tmp_path, capsys):
     assert run_cli(["eval", "paired", str(run), "--data", str(photos.parent), "--split", "val", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["images"] == 2 and set(d[str(run)]) == {"L1", "PSNR", "SSIM"}
+
+
+def test_modern_recipe_is_the_paper_recipe_plus_its_levers():
+    """models/pix2pix/modern.yaml (issue 17) changes exactly the measured levers: resize-conv upsampling and EMA of G."""
+    from translate.tasks.launch import build_config
+
+    paper = build_config(TrainArgs(task="pix2pix", size=128))
+    modern = build_config(TrainArgs(task="pix2pix", size=128, recipe="modern"))
+    assert modern.generator.options == {**paper.generator.options, "upsample": "resize_conv"}
+    assert (modern.train.ema, modern.train.ema_rampup) == (0.999, 0.1) and paper.train.ema == 0.0
+    assert (modern.gan, modern.options, modern.optim, modern.data) == (paper.gan, paper.options, paper.optim, paper.data)
