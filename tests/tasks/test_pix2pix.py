@@ -137,13 +137,17 @@ def test_eval_paired_on_derived_model_uses_photo_folder(tmp_path, capsys):
     assert d["images"] == 2 and set(d[str(run)]) == {"L1", "PSNR", "SSIM"}
 
 
-# the modern recipe at 64 px (each of its 2 D scales needs 32 px at n_layers 2)
-MODERN_64 = [*TINY_PIX2PIX, "data.load_size=72", "data.crop_size=64", "train.sample_every=0"]
+# the modern recipe with the screened-out levers switched on, at 64 px (each of the 2 D scales needs 32 px at n_layers 2)
+LEVERS = ["discriminator.arch=patchgan_multiscale", "discriminator.num_d=2", "discriminator.norm=none", "gan.loss=hinge",
+          "gan.spectral_norm=true", "gan.feature_matching=10", "gan.feature_matching_kind=pix2pixhd",
+          "schedule.per=step", "schedule.warmup=100",
+          "train.n_critic=1", "optim.lr_g=2e-4", "optim.lr_d=2e-4"]  # not hinge's own SN-GAN settings (n_critic 5, 1e-4)
+MODERN_64 = [*TINY_PIX2PIX, "data.load_size=72", "data.crop_size=64", "train.sample_every=0", *LEVERS]
 
 
-def test_modern_recipe_levers_take_effect(aligned_dir, tmp_path):
-    """models/pix2pix/modern.yaml: resize-conv G, spectrally normalised multi-scale D, hinge, pix2pixHD FM,
-    LR warm-up, and the EMA G is what the generator file (predict, export) holds."""
+def test_modern_recipe_and_every_lever_take_effect(aligned_dir, tmp_path):
+    """models/pix2pix/modern.yaml (resize-conv G, EMA G) with the other levers set: spectrally normalised
+    multi-scale D, hinge, pix2pixHD FM, LR warm-up; the EMA G is what the generator file (predict, export) holds."""
     from safetensors.torch import load_file
     from torch import nn
 
@@ -174,3 +178,14 @@ def test_modern_recipe_levers_take_effect(aligned_dir, tmp_path):
 def test_modern_recipe_trains_resumes_predicts_and_exports(aligned_dir, tmp_path):
     pytest.importorskip("onnxruntime")
     recipe_round_trip(run_cli, "pix2pix", "modern", aligned_dir, tmp_path, MODERN_64, min((aligned_dir / "val").iterdir()))
+
+
+def test_modern_recipe_is_the_paper_recipe_plus_its_levers():
+    """models/pix2pix/modern.yaml (issue 17) changes exactly the measured levers: resize-conv upsampling and EMA of G."""
+    from translate.tasks.launch import build_config
+
+    paper = build_config(TrainArgs(task="pix2pix", size=128))
+    modern = build_config(TrainArgs(task="pix2pix", size=128, recipe="modern"))
+    assert modern.generator.options == {**paper.generator.options, "upsample": "resize_conv"}
+    assert (modern.train.ema, modern.train.ema_rampup) == (0.999, 0.1) and paper.train.ema == 0.0
+    assert (modern.gan, modern.options, modern.optim, modern.data) == (paper.gan, paper.options, paper.optim, paper.data)

@@ -17,13 +17,23 @@ def eval_paired_cmd(
     size: Optional[int] = typer.Option(None, "--size", help="Evaluation size (default: each model's training crop, else 256)."),
     arch: Optional[str] = typer.Option(None, "--arch", help="Architecture of reference .pth/.ckpt models (unet_256, ...)."),
     arch_opt: List[str] = typer.Option([], "--arch-opt", help="Option of the reference architecture: --arch-opt norm=instance."),
+    metrics: str = typer.Option("", "--metrics", help="Distribution metrics of the outputs vs the real targets: "
+                                "kid,fid,pr (any sample metric of `translate eval samples`)."),
+    features: str = typer.Option("pixels", "--features", help="Their feature extractor: pixels | classifier | inception."),
+    feature_size: int = typer.Option(0, "--feature-size", help="pixels/classifier: extractor side in px (default 32)."),
+    per_image: bool = typer.Option(False, "--per-image", help="With --json: every image's L1/PSNR/SSIM under per_image."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the KID subsets."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """L1, PSNR and SSIM of translations against targets, with the identity baseline.
 
       SSIM: Gaussian window 11 (sigma 1.5), the map's 5 px border left out of the mean (as scikit-image).
+      --metrics kid,fid,pr compares the set of outputs with the set of real targets (pixels features by
+      default); with a few dozen images FID is noisy, KID is the one to read.
 
       translate eval paired runs/p2p runs/p2p-l1only --data ../shared/data/silhouettes --split val
+
+      translate eval paired runs/p2p --data ../shared/data/silhouettes --split val --metrics kid,fid,pr --per-image --json
 
       translate eval paired p2p.onnx --data pairs/        translate eval paired latest_net_G.pth --arch unet_256 --data pairs/
     """
@@ -31,8 +41,11 @@ def eval_paired_cmd(
     from ..inference.predict import parse_arch_options
     from .report import print_table
 
-    print_json_or(calc_metric("paired", models=models, data=data, split=split, size=size, arch=arch,
-                              arch_options=parse_arch_options(arch_opt)), as_json, print_table)
+    names = tuple(m.strip() for m in metrics.split(",") if m.strip())
+    result = calc_metric("paired", models=models, data=data, split=split, size=size, arch=arch,
+                         arch_options=parse_arch_options(arch_opt), metrics=names, features=features,
+                         feature_size=feature_size, per_image=per_image and as_json, seed=seed)
+    print_json_or(result, as_json, print_table)
 
 
 @eval_app.command("cycle")

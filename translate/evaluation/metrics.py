@@ -57,9 +57,9 @@ def calc_metric(name: str, **options: Any) -> dict[str, Any]:
 
 @register_metric("paired")
 def paired(*, models: list[str], data: str, split: str = "val", size: int | None = None, batch: int = 4,
-           arch: str | None = None, arch_options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """L1 / PSNR / SSIM per model plus the identity baseline on a paired split."""
-    return eval_paired(models, data, split, size, batch, arch=arch, arch_options=arch_options)
+           arch: str | None = None, arch_options: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
+    """L1 / PSNR / SSIM per model plus the identity baseline on a paired split (``options``: see ``eval_paired``)."""
+    return eval_paired(models, data, split, size, batch, arch=arch, arch_options=arch_options, **options)
 
 
 @register_metric("cycle")
