@@ -16,9 +16,7 @@ At ``level`` L they run at 4 * 2**L px; while ``alpha`` < 1 the new block is fad
 ``alpha * toRGB_L(x_L) + (1 - alpha) * upsample(toRGB_{L-1}(x_{L-1}))``, D blends its new block on
 fromRGB_L with fromRGB_{L-1} of the 2x downsampled input. ``set_stage`` changes it (the progressive
 schedule, translate/core/progressive.py, calls it every step); nets start at their last level with
-alpha 1, and a rebuilt checkpoint is set to the stage it was saved at (``nets/loading.py``), so
-predict and export of a mid-schedule run give its trained resolution. The stage itself is
-``nets/growing.py``'s, shared with the progressive StyleGAN nets.
+alpha 1, so ``forward(z)`` / ``forward(x)`` of a rebuilt checkpoint run at full resolution (export).
 
 Stated deviation: fused up/down-sampling convs of the official code are written as nearest
 upsampling + conv and conv + average pooling (the same operation). ``forward`` of G clamps to
