@@ -18,9 +18,7 @@ on every net with ``set_stage`` (and on the EMA shadows), resets the optimisers'
 phase start when ``progressive.reset_optim`` (the official ``reset_opt_for_new_lod``, default on;
 off keeps the Adam moments across phases) and tells the engine the batch size; the engine
 rebuilds its loader when that changes (it starts a new data epoch there, so the loader's
-position stays ``batch_in_epoch x batch size``). :func:`reals_at_stage` brings the real batch to
-the stage (the official ``process_reals``); the growing nets are ``nets/growing.py``'s (ProGAN and
-StyleGAN, both synthesis styles).
+position stays ``batch_in_epoch x batch size``).
 """
 
 from __future__ import annotations
@@ -28,10 +26,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any, Iterable
-
-import torch
-import torch.nn.functional as F
-from torch import Tensor
 
 from ..config import ProgressiveConfig
 from ..errors import ConfigError
@@ -127,9 +121,9 @@ class Growth:
 
     def __init__(self, cfg: ProgressiveConfig, nets: dict[str, Any], default_batch: int) -> None:
         self.cfg = cfg
-        self.nets = [n for n in nets.values() if getattr(n, "growing", False)]
+        self.nets = [n for n in nets.values() if hasattr(n, "set_stage")]
         if not self.nets:
-            raise ConfigError("progressive.start: none of this task's nets can grow (the progan and stylegan tasks grow their nets)")
+            raise ConfigError("progressive.start: none of this task's nets can grow (use a progan generator and discriminator)")
         levels = {n.num_levels for n in self.nets}
         if len(levels) > 1:
             raise ConfigError(f"progressive: the nets' resolutions differ ({sorted(levels)} levels); give G and D the same resolution")
@@ -146,7 +140,7 @@ class Growth:
     def apply(self, step: int, shadows: Iterable[Any], optimizers: Iterable[Any]) -> Stage:
         """Before ``step``: set the stage on the nets and ``shadows``; reset ``optimizers`` at a phase start."""
         st = self.stage(step)
-        for net in [*self.nets, *(s for s in shadows if getattr(s, "growing", False))]:
+        for net in [*self.nets, *(s for s in shadows if hasattr(s, "set_stage"))]:
             net.set_stage(st.level, st.alpha)
         if self.cfg.reset_optim and step == st.phase_start and step > 0:
             for opt in optimizers:
@@ -160,25 +154,6 @@ class Growth:
     def phase_ends_at(self, steps_done: int) -> bool:
         """Whether ``steps_done`` completed steps end a phase (the engine samples a grid there)."""
         return any(s.end == steps_done for s in self.spans)
-
-
-def reals_at_stage(x: Tensor, level: int, alpha: float, full: int, mode: str = "nearest") -> Tensor:
-    """Real images [N, C, full, full] at stage (level, alpha): pooled to 4 * 2**level px, faded in.  # -> [N, C, R, R]
-
-    During a fade-in the batch is blended with its own 2x downsampled copy upsampled by ``mode``
-    (the generator's fade-in upsampling: nearest for ProGAN and StyleGAN1, bilinear for the
-    StyleGAN2 skip outputs), ``lerp(up(down(x)), x, alpha)``, so reals fade in as G's new block does.
-    """
-    res = 4 * 2**level
-    if x.shape[-1] != full:
-        x = F.interpolate(x, size=(full, full), mode="bilinear", align_corners=False, antialias=True)
-    if res < full:
-        x = F.avg_pool2d(x, full // res)  # [N, C, R, R]
-    if alpha < 1.0 and level > 0:
-        up = dict(mode="nearest") if mode == "nearest" else dict(mode=mode, align_corners=False)
-        coarse = F.interpolate(F.avg_pool2d(x, 2), scale_factor=2.0, **up)  # the previous level, upsampled
-        x = torch.lerp(coarse, x, alpha)
-    return x
 
 
 def build_growth(cfg: ProgressiveConfig, nets: dict[str, Any], default_batch: int) -> Growth | None:

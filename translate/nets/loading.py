@@ -59,9 +59,6 @@ def load_generators(path: str | Path, device: str | torch.device = "cpu") -> Gen
         except RuntimeError as exc:
             first = str(exc).strip().splitlines()[0]
             raise CheckpointError(f"{path}: weights for {name!r} do not fit {spec['arch']} ({first})") from None
-        stage = spec.get("stage")
-        if stage and getattr(net, "growing", False):  # progressive run saved mid-schedule: the trained stage
-            net.set_stage(int(stage["level"]), float(stage["alpha"]))
         net.kind = spec.get("kind", getattr(net, "kind", "image"))
         nets[name] = net.to(device).eval()
     cfg = None

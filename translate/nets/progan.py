@@ -34,7 +34,6 @@ from torch import Tensor, nn
 
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS
-from .growing import Growing
 from .layers import MinibatchStdDev
 from .stylegan_layers import normalize_2nd_moment as pixel_norm  # x / sqrt(mean over channels of x^2)
 
@@ -82,6 +81,25 @@ def _levels(resolution: int) -> int:
 def _nf(stage: int, fmap_base: int, fmap_max: int) -> int:
     """The official ``nf``: min(fmap_base / 2**stage, fmap_max), at least 1."""
     return max(1, min(int(fmap_base / 2.0**stage), fmap_max))
+
+
+class Growing(nn.Module):
+    """The stage both nets share: ``level`` (0 = 4 px) and fade-in ``alpha`` in [0, 1]."""
+
+    num_levels: int
+
+    def set_stage(self, level: int, alpha: float = 1.0) -> None:
+        """Run at 4 * 2**level px, fading the level's block in with ``alpha`` (1 = fully in)."""
+        if not 0 <= level < self.num_levels or not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"stage: level must be in [0, {self.num_levels}) and alpha in [0, 1], got {level}, {alpha}")
+        self.level, self.alpha = int(level), float(alpha)
+
+    @property
+    def current_resolution(self) -> int:
+        return 4 * 2**self.level
+
+    def _fading(self) -> bool:
+        return self.level > 0 and self.alpha < 1.0
 
 
 @GENERATORS.register("progan", meta={"tiny": TINY})

@@ -14,14 +14,6 @@ Discriminator: the StyleGAN2 "resnet" D: FromRGB 1x1, residual blocks (two 3x3 c
 after 2x downsampling; 1x1 skip; sum scaled by sqrt(1/2)) down to 4x4, minibatch standard deviation
 (group 4), conv 3x3, FC, FC -> one logit.
 
-Progressive growing (``progressive: true``, set by the stylegan task when ``progressive.start`` > 0;
-translate/nets/growing.py): G's synthesis stops at the stage's level; the skip architecture already has
-a ToRGB per resolution, so the new block fades in as ``up(img_{L-1}) + alpha * ToRGB_L(x_L)``, which
-is StyleGAN1's lod blend ``lerp(up(img_{L-1}), up(img_{L-1}) + ToRGB_L(x_L), alpha)`` of the two
-outputs (no new parameters). D grows from the input side as the StyleGAN1 / ProGAN D: a FromRGB per
-resolution (``from_rgb_low``: 4 .. R/2 px, ``from_rgb`` stays the full-resolution one) and the new
-block blended with FromRGB_{L-1} of the 2x average-pooled input. Off, both nets are unchanged.
-
 Widths are ``min(channel_base // res, channel_max)`` per resolution (StyleGAN2 config F: 32768 /
 512; the default here, 16384 / 512, is the "paper256" setting). All layers use equalised learning
 rate, so recipes set ``init: none`` (keep the nets' own N(0, 1) init).
@@ -40,10 +32,9 @@ import torch
 from torch import Tensor, nn
 
 from ..registry import DISCRIMINATORS, GENERATORS
-from .growing import Growing
 from .layers import MinibatchStdDev
 from .stylegan_base import STYLES, StyleGeneratorBase, check_style, widths
-from .stylegan_layers import EqualConv2d, EqualLinear, SynthesisLayer, ToRGB, downsample2x, upsample2x
+from .stylegan_layers import EqualConv2d, EqualLinear, SynthesisLayer, ToRGB, upsample2x
 
 TINY = {"resolution": 32, "channel_base": 256, "channel_max": 16, "z_dim": 16, "w_dim": 16, "mapping_layers": 2}
 
@@ -53,14 +44,13 @@ class StyleGAN2Generator(StyleGeneratorBase):
     """StyleGAN2 generator: z [N, z_dim] -> image [N, 3, R, R] in [-1, 1]."""
 
     style = "modulated"
-    fade_mode = "bilinear"  # the skip outputs' upsampling (reals fade in the same way)
 
     def __init__(
         self, resolution: int = 256, z_dim: int = 512, w_dim: int = 512, mapping_layers: int = 8,
         channel_base: int = 16384, channel_max: int = 512, mapping_lr_mul: float = 0.01,
-        w_avg_beta: float = 0.995, nc: int = 3, clamp_output: bool = True, progressive: bool = False,
+        w_avg_beta: float = 0.995, nc: int = 3, clamp_output: bool = True,
     ) -> None:
-        super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output, progressive)
+        super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output)
         ch = widths(resolution, channel_base, channel_max)
         self.const = nn.Parameter(torch.randn(ch[4], 4, 4))
         convs: list[nn.Module] = [SynthesisLayer(ch[4], ch[4], w_dim, 4)]
@@ -80,13 +70,10 @@ class StyleGAN2Generator(StyleGeneratorBase):
         x = self.const[None].expand(ws.shape[0], -1, -1, -1)  # [N, C4, 4, 4]
         x = self.convs[0](x, ws[:, 0], noise_mode)
         img = self.torgbs[0](x, ws[:, self.rgb_index[0]])  # [N, 3, 4, 4]
-        for b in range(1, self.level + 1):
+        for b in range(1, len(self.torgbs)):
             x = self.convs[2 * b - 1](x, ws[:, 2 * b - 1], noise_mode)  # up: [N, C, R, R] -> [N, C', 2R, 2R]
             x = self.convs[2 * b](x, ws[:, 2 * b], noise_mode)
-            rgb = self.torgbs[b](x, ws[:, self.rgb_index[b]])
-            if b == self.level and self._fading():
-                rgb = rgb * self.alpha  # fade-in: lerp(up(img), up(img) + rgb, alpha)
-            img = upsample2x(img) + rgb  # skip architecture
+            img = upsample2x(img) + self.torgbs[b](x, ws[:, self.rgb_index[b]])  # skip architecture
         return img
 
 
@@ -114,21 +101,17 @@ class DBlock(nn.Module):
 
 
 @DISCRIMINATORS.register("stylegan", meta={"tiny": {k: TINY[k] for k in ("resolution", "channel_base", "channel_max")}})
-class StyleGAN2Discriminator(Growing):
-    """StyleGAN2 residual discriminator: image [N, 3, r, r] at the stage's resolution r -> logits [N, 1]."""
+class StyleGAN2Discriminator(nn.Module):
+    """StyleGAN2 residual discriminator: image [N, 3, R, R] -> logits [N, 1]."""
 
     receptive_field = None  # one global logit per image
 
     def __init__(self, resolution: int = 256, channel_base: int = 16384, channel_max: int = 512, nc: int = 3,
-                 mbstd_group_size: int = 4, mbstd_num_features: int = 1, progressive: bool = False) -> None:
+                 mbstd_group_size: int = 4, mbstd_num_features: int = 1) -> None:
         super().__init__()
         ch = widths(resolution, channel_base, channel_max)
         self.image_size, self.in_channels = resolution, nc
-        self.num_levels, self.growing = len(ch), bool(progressive)
-        self.level, self.alpha = self.num_levels - 1, 1.0
         self.from_rgb = EqualConv2d(nc, ch[resolution], 1, activation="lrelu")
-        if self.growing:  # FromRGB of every lower resolution (StyleGAN1 / ProGAN D)
-            self.from_rgb_low = nn.ModuleList(EqualConv2d(nc, ch[4 * 2**lv], 1, activation="lrelu") for lv in range(self.num_levels - 1))
         blocks, res = [], resolution
         while res > 4:
             blocks.append(DBlock(ch[res], ch[res // 2]))
@@ -141,32 +124,19 @@ class StyleGAN2Discriminator(Growing):
         self.out = EqualLinear(c, 1)
 
     def example_inputs(self, batch: int = 1, size: int | None = None) -> tuple[Tensor, ...]:
-        """A random image batch at the stage's resolution."""
-        r = self.current_resolution
-        return (torch.randn(batch, self.in_channels, r, r),)
-
-    def _from_rgb(self, level: int, img: Tensor) -> Tensor:
-        return (self.from_rgb if level == self.num_levels - 1 else self.from_rgb_low[level])(img)  # [N, 3, r, r] -> [N, C_r, r, r]
-
-    def trunk(self, img: Tensor) -> list[Tensor]:
-        """Activations of FromRGB and every residual block from the stage's resolution down to 4x4."""
-        first = self.num_levels - 1 - self.level  # blocks[i] halves 4 * 2**(num_levels - 1 - i) px
-        feats = [self._from_rgb(self.level, img)]  # [N, C_r, r, r]
-        for i in range(first, len(self.blocks)):
-            x = self.blocks[i](feats[-1])  # [N, C, r/2, r/2] ...
-            if i == first and self._fading():
-                x = torch.lerp(self._from_rgb(self.level - 1, downsample2x(img)), x, self.alpha)
-            feats.append(x)
-        return feats
+        """A random image batch at the net's resolution."""
+        return (torch.randn(batch, self.in_channels, self.image_size, self.image_size),)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = self.trunk(x)[-1]  # [N, 3, r, r] -> [N, C4, 4, 4]
+        x = self.blocks(self.from_rgb(x))  # [N, 3, R, R] -> [N, C4, 4, 4]
         x = self.conv(self.mbstd(x))  # [N, C4 + 1, 4, 4] -> [N, C4, 4, 4]
         return self.out(self.fc(x.flatten(1)))  # [N, C4 * 16] -> [N, 1]
 
     def features(self, x: Tensor) -> list[Tensor]:
         """Activations of from_rgb, every residual block, the 4x4 conv and the FC layer before the logit."""
-        feats = self.trunk(x)  # [N, C_r, r, r], [N, C, r/2, r/2] ... [N, C4, 4, 4]
+        feats = [self.from_rgb(x)]  # [N, C_R, R, R]
+        for block in self.blocks:
+            feats.append(block(feats[-1]))  # [N, C, R/2, R/2] ...
         feats.append(self.conv(self.mbstd(feats[-1])))  # [N, C4, 4, 4]
         feats.append(self.fc(feats[-1].flatten(1)))  # [N, C4]
         return feats

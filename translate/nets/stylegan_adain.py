@@ -12,12 +12,8 @@ with equalised learning rate (convs at gain sqrt(2) / sqrt(fan_in), the style af
 gain 1). The reference's fused upsample-conv above 64 px (a transposed conv with the summed 4x4
 kernel) is the same operation as upsample-then-conv, so it is not separate here.
 
-Progressive growing (``progressive: true``): as the reference's ``structure='linear'``, a ToRGB per
-resolution (``torgbs_low``: 4 .. R/2 px; ``torgb`` stays the last one, so the fixed-resolution keys
-do not change) and, at stage (level L, alpha), the output ``lerp(up(ToRGB_{L-1}(x_{L-1})),
-ToRGB_L(x_L), alpha)`` with nearest 2x upsampling (the reference's ``upscale2d`` and ``lerp_clip``
-on the lod), at 4 * 2**L px. Without it (``structure='fixed'``) there is one ToRGB at the end:
-26,212,019 parameters at 1024 px against the official 26,219,627 with the 8 lower ToRGBs.
+Stated deviation: StyleGAN1 grows progressively with a ToRGB per resolution; at a fixed resolution
+there is one ToRGB (1x1 conv + bias, linear) at the end, as the reference's ``structure='fixed'``.
 The mapping net, the truncation trick (every layer, no ``truncation_cutoff``), ``w_avg``, style
 mixing (the task mixes the per-layer ws) and noise modes are shared with the modulated generator
 (``nets/stylegan_base.py``); the shared mapping layers apply the sqrt(2) gain after the LeakyReLU
@@ -95,15 +91,13 @@ class StyleGAN1Generator(StyleGeneratorBase):
     """StyleGAN1 (AdaIN) generator: z [N, z_dim] -> image [N, 3, R, R] in [-1, 1]."""
 
     style = "adain"
-    fade_mode = "nearest"  # the reference's upscale2d of the lower ToRGB output
 
     def __init__(
         self, resolution: int = 256, z_dim: int = 512, w_dim: int = 512, mapping_layers: int = 8,
         channel_base: int = 16384, channel_max: int = 512, mapping_lr_mul: float = 0.01,
         w_avg_beta: float = 0.995, nc: int = 3, clamp_output: bool = True, blur: bool = True,
-        progressive: bool = False,
     ) -> None:
-        super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output, progressive)
+        super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output)
         ch = widths(resolution, channel_base, channel_max)  # StyleGAN1 fmap_base 8192 = channel_base 16384
         self.const = nn.Parameter(torch.ones(ch[4], 4, 4))
         layers = [AdaINLayer(ch[4], ch[4], w_dim, 4, conv=False), AdaINLayer(ch[4], ch[4], w_dim, 4)]
@@ -114,22 +108,10 @@ class StyleGAN1Generator(StyleGeneratorBase):
             res *= 2
         self.layers = nn.ModuleList(layers)
         self.torgb = EqualConv2d(ch[resolution], nc, 1)  # linear 1x1 conv + bias
-        if self.growing:  # the reference's ToRGB_lod for every lower resolution
-            self.torgbs_low = nn.ModuleList(EqualConv2d(ch[4 * 2**lv], nc, 1) for lv in range(self.num_levels - 1))
         self.num_ws = len(layers)  # 2 log2(R) - 2, one w per layer
-
-    def _to_rgb(self, level: int, x: Tensor) -> Tensor:
-        return (self.torgb if level == self.num_levels - 1 else self.torgbs_low[level])(x)  # [N, C, r, r] -> [N, 3, r, r]
 
     def _synthesize(self, ws: Tensor, noise_mode: str) -> Tensor:
         x = self.const[None].expand(ws.shape[0], -1, -1, -1)  # [N, C4, 4, 4]
-        prev = x
-        for i, layer in enumerate(self.layers[: self.active_ws]):
-            if i % 2 == 0:
-                prev = x  # the previous resolution's output (for the fade-in)
-            x = layer(x, ws[:, i], noise_mode)  # [N, C, r, r] (x2 at each block's first layer)
-        img = self._to_rgb(self.level, x)  # [N, 3, r, r]
-        if self._fading():
-            old = F.interpolate(self._to_rgb(self.level - 1, prev), scale_factor=2.0, mode="nearest")  # [N, 3, r, r]
-            img = torch.lerp(old, img, self.alpha)
-        return img
+        for i, layer in enumerate(self.layers):
+            x = layer(x, ws[:, i], noise_mode)  # [N, C, R, R] (x2 at each block's first layer)
+        return self.torgb(x)  # [N, C_R, R, R] -> [N, 3, R, R]

@@ -9,12 +9,6 @@ Both subclass :class:`StyleGeneratorBase`, which holds the mapping net (normalis
 multiplier 0.01, tracked ``w_avg``), the truncation trick, the ``noise_mode`` check, the output clamp
 and the ``forward(z, psi, noise_mode)`` call that the task, predict, export and the latent runtime
 use. A subclass builds its layers, sets ``num_ws`` and implements ``_synthesize(ws, noise_mode)``.
-
-Progressive growing (``progressive: true``, which the stylegan task sets when ``progressive.start`` > 0):
-the generator is a :class:`~translate.nets.growing.Growing` net whose synthesis stops at the stage's
-level and fades the new block's RGB in (each style says how); ``active_ws`` is the number of per-layer
-ws the stage uses (the official ``cur_layers`` that bounds the style-mixing crossover). Without it
-the stage stays at the last level, alpha 1, and the nets are exactly the fixed-resolution ones.
 Each style registers itself in :data:`STYLES` (filled when ``translate.nets`` is imported).
 """
 
@@ -23,12 +17,11 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from ..config import OneOf
 from ..errors import ConfigError
 from ..registry import Registry
-from .growing import Growing
 from .stylegan_layers import NOISE_MODES, MappingNetwork
 
 STYLES: Registry[type] = Registry("StyleGAN synthesis style")
@@ -54,7 +47,7 @@ def check_style(style: str) -> str:
     return style
 
 
-class StyleGeneratorBase(Growing):
+class StyleGeneratorBase(nn.Module):
     """Mapping net + truncation + noise modes + clamp; subclasses add the synthesis layers."""
 
     kind = "latent"
@@ -63,26 +56,19 @@ class StyleGeneratorBase(Growing):
     # mapping and low resolutions in fp32 too. Export in fp32.
     supports_fp16 = False
     style = ""  # the STYLES name of the subclass
-    fade_mode = "nearest"  # upsampling of the lower resolution's RGB in a fade-in (progressive)
     num_ws = 0  # number of per-layer w inputs the synthesis takes
 
     def __init__(self, resolution: int, z_dim: int, w_dim: int, mapping_layers: int, mapping_lr_mul: float,
-                 w_avg_beta: float, clamp_output: bool, progressive: bool = False) -> None:
+                 w_avg_beta: float, clamp_output: bool) -> None:
         super().__init__()
-        self.num_levels, self.growing = log2_resolution(resolution) - 1, bool(progressive)
-        self.level, self.alpha = self.num_levels - 1, 1.0
+        log2_resolution(resolution)
         self.z_dim, self.w_dim, self.image_size, self.num_classes = z_dim, w_dim, resolution, 0
         self.clamp_output = clamp_output
         self.mapping = MappingNetwork(z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta)
 
     def example_inputs(self, batch: int = 1, size: int | None = None) -> tuple[Tensor, ...]:
-        """Random latents [batch, z_dim] (``size`` is ignored: the resolution is fixed by the stage)."""
+        """Random latents [batch, z_dim] (``size`` is ignored: the resolution is fixed)."""
         return (torch.randn(batch, self.z_dim),)
-
-    @property
-    def active_ws(self) -> int:
-        """Per-layer ws the current stage uses: two per resolution up to it (``num_ws`` at the last level)."""
-        return 2 * self.level + 2
 
     def mapping_ws(self, z: Tensor, psi: float | Tensor = 1.0, track_w_avg: bool = False) -> Tensor:
         """z -> ws [N, num_ws, w_dim], truncated toward w_avg by ``psi`` (every layer: no cutoff)."""

@@ -20,14 +20,27 @@ TensorFlow release has none); the data epoch restarts at a batch-size change (th
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..core.progressive import reals_at_stage  # noqa: F401  (re-exported: the stage's reals)
 from ..core.stabilisers import unwrap
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
 from .base import Batch, build_net
 from .unconditional import LatentTask
+
+
+def reals_at_stage(x: Tensor, level: int, alpha: float, full: int) -> Tensor:
+    """Real images [N, C, full, full] at stage (level, alpha): pooled to 4 * 2**level px, faded in.  # -> [N, C, R, R]"""
+    res = 4 * 2**level
+    if x.shape[-1] != full:
+        x = F.interpolate(x, size=(full, full), mode="bilinear", align_corners=False, antialias=True)
+    if res < full:
+        x = F.avg_pool2d(x, full // res)  # [N, C, R, R]
+    if alpha < 1.0 and level > 0:
+        coarse = F.interpolate(F.avg_pool2d(x, 2), scale_factor=2.0, mode="nearest")  # the previous level, upsampled
+        x = torch.lerp(coarse, x, alpha)
+    return x
 
 
 @TASKS.register("progan")
@@ -50,7 +63,13 @@ class ProGANTask(LatentTask):
 
     def forward(self, batch: Batch, need_grad: bool) -> dict[str, Tensor]:
         g = self._g()
-        self.stage_reals(batch)  # the step's reals at the current stage (D, GP and drift see them)
+        # the step's reals at the current stage replace the full-resolution batch (D, GP and drift see them)
+        batch["image"] = reals_at_stage(batch["image"], g.level, g.alpha, g.image_size)
         z = self.latents(batch["image"].shape[0])  # [N, latent]
         with torch.set_grad_enabled(need_grad):
             return {"fake": g.generate(z, clamp=False)}  # [N, 3, R, R], raw as the reference
+
+    def sample(self, batch: Batch, gens: dict[str, nn.Module]) -> list[Tensor]:
+        """Fixed-latent columns at the current stage, upsampled (nearest) to the full resolution."""
+        full = self._g().image_size
+        return [F.interpolate(c, size=(full, full), mode="nearest") for c in super().sample(batch, gens)]

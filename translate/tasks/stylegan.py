@@ -21,12 +21,6 @@ phases; with D first both main phases use fakes of the current G (G first would 
 from before G's update), and it is the order of the other tasks here. EMA of G is the engine's
 ``train.ema``, updated once per step after the last G phase.
 
-Progressive growing (``progressive.start`` > 0, recipe ``progressive_digits``): the engine's schedule
-(translate/core/progressive.py, the same as the progan task's) grows G and D, which the task builds
-with ``progressive: true`` (StyleGAN1's ToRGB per resolution, a FromRGB per resolution in D); the reals
-are brought to the stage as the progan task's, and style mixing crosses over among the layers the
-stage uses.
-
 The generator is either synthesis style of the ``stylegan`` net (``generator.style``: ``modulated``,
 StyleGAN2, the default; ``adain``, StyleGAN1, recipe ``adain_digits``): the task only uses the shared
 ``mapping_ws`` / ``synthesis`` / ``num_ws`` interface, so losses, mixing and phases are the same for both.
@@ -81,17 +75,15 @@ class StyleGANTask(LatentTask):
         self.pl_mean = torch.zeros([], device=self.device)
 
     def build_nets(self) -> dict[str, nn.Module]:
-        grow = {"progressive": True} if self.cfg.progressive.start > 0 else {}  # nets with the layers to grow
-        return {"G": build_net(GENERATORS, self.cfg.generator, **grow), "D": build_net(DISCRIMINATORS, self.cfg.discriminator, **grow)}
+        return {"G": build_net(GENERATORS, self.cfg.generator), "D": build_net(DISCRIMINATORS, self.cfg.discriminator)}
 
     # -- generation ------------------------------------------------------------------------------
     def mixed_ws(self, n: int, track: bool = False) -> Tensor:
-        """ws [n, num_ws, w_dim] for fresh latents, with style mixing (one crossover per batch, among the
-        layers the stage uses: the reference's ``cur_layers``)."""
+        """ws [n, num_ws, w_dim] for fresh latents, with style mixing (one crossover per batch)."""
         g = unwrap(self.nets["G"])
         ws = g.mapping_ws(self.latents(n), track_w_avg=track)
-        if self.opts.style_mixing > 0 and g.active_ws > 1:
-            cutoff = int(torch.randint(1, g.active_ws, ()).item())
+        if self.opts.style_mixing > 0:
+            cutoff = int(torch.randint(1, g.num_ws, ()).item())
             if torch.rand(()).item() < self.opts.style_mixing:
                 ws2 = g.mapping_ws(self.latents(n))
                 layer = torch.arange(g.num_ws, device=ws.device)[None, :, None]  # [1, num_ws, 1]
@@ -99,7 +91,6 @@ class StyleGANTask(LatentTask):
         return ws
 
     def forward(self, batch: Batch, need_grad: bool) -> dict[str, Tensor]:
-        self.stage_reals(batch)  # progressive growing: the reals at G's stage
         n = batch["image"].shape[0]
         with torch.set_grad_enabled(need_grad):
             ws = self.mixed_ws(n, track=True)

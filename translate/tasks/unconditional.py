@@ -16,12 +16,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..config import from_dict
-from ..core.progressive import reals_at_stage
-from ..core.stabilisers import unwrap
 from ..data.checks import split_dir
 from ..data.multidomain import domain_folders
 from ..errors import ConfigError
@@ -108,12 +105,6 @@ class LatentTask(Task):
         with torch.set_grad_enabled(need_grad):
             return {"fake": self.nets["G"](z, **self.cond(y))}  # [N, 3, S, S]
 
-    def stage_reals(self, batch: Batch) -> None:
-        """Progressive growing: the batch's reals brought to G's stage (``core.progressive.reals_at_stage``)."""
-        g = unwrap(self.nets["G"])
-        if getattr(g, "growing", False):
-            batch["image"] = reals_at_stage(batch["image"], g.level, g.alpha, g.image_size, getattr(g, "fade_mode", "nearest"))
-
     def d_views(self, batch: Batch, out: dict[str, Tensor]) -> list[DiscView]:
         return [DiscView(self.disc(self.labels_of(batch)), batch["image"], out["fake"].detach())]
 
@@ -145,11 +136,7 @@ class LatentTask(Task):
             z = self.fixed_latents(rows)  # [rows, z_dim]
             return [g(z, y=torch.full((rows,), c, dtype=torch.long, device=self.device)) for c in range(cols)]
         z = self.fixed_latents(rows * self.opts.sample_grid).reshape(rows, self.opts.sample_grid, -1)
-        cols = [g(z[:, c]) for c in range(self.opts.sample_grid)]  # each [rows, 3, S, S]
-        full = int(getattr(net, "image_size", 0))
-        if getattr(net, "growing", False) and cols[0].shape[-1] != full:  # growing: upsampled (nearest) to the full size
-            cols = [F.interpolate(c, size=(full, full), mode="nearest") for c in cols]
-        return cols
+        return [g(z[:, c]) for c in range(self.opts.sample_grid)]  # each [rows, 3, S, S]
 
     def synthetic_item(self, size: int) -> dict[str, Any]:
         item: dict[str, Any] = {"image": torch.rand(3, size, size) * 2 - 1}
@@ -158,12 +145,9 @@ class LatentTask(Task):
         return item
 
     def generator_meta(self) -> dict[str, dict[str, Any]]:
-        g = unwrap(self.nets["G"])
+        g = self.nets["G"]
         meta = {"z_dim": int(g.z_dim), "image_size": int(getattr(g, "image_size", self.cfg.data.crop_size)),
                 "crop_size": self.cfg.data.crop_size, "num_classes": self.num_classes, "train_layout": "single"}
-        if getattr(g, "growing", False):  # the stage it was saved at: rebuilt nets run there (nets/loading.py)
-            meta["stage"] = g.stage()
-            meta["image_size"] = meta["crop_size"] = int(g.current_resolution)
         if self.classes:
             meta["domains"] = list(self.classes)
         return {"G": meta}
