@@ -87,7 +87,9 @@ class StyleGAN2Generator(StyleGeneratorBase):
         return img
 
 
-@GENERATORS.register("stylegan", meta={"tiny": TINY, "variants": {"adain": {"style": "adain"}}})
+@GENERATORS.register("stylegan", meta={"tiny": TINY, "variants": {
+    "adain": {"style": "adain"}, "progressive": {"progressive": True, "resolution": 8, "alpha": 0.5},
+    "adain_progressive": {"style": "adain", "progressive": True, "resolution": 8, "alpha": 0.5}}})
 def stylegan_generator(style: str = "modulated", **options: Any) -> StyleGeneratorBase:
     """StyleGAN generator, z -> image; ``style``: modulated (StyleGAN2, default) | adain (StyleGAN1).
 
@@ -110,7 +112,8 @@ class DBlock(nn.Module):
         return self.skip(x) + self.conv1(self.conv0(x))  # [N, C, R, R] -> [N, C', R/2, R/2]
 
 
-@DISCRIMINATORS.register("stylegan", meta={"tiny": {k: TINY[k] for k in ("resolution", "channel_base", "channel_max")}})
+@DISCRIMINATORS.register("stylegan", meta={"tiny": {k: TINY[k] for k in ("resolution", "channel_base", "channel_max")},
+                                           "variants": {"progressive": {"progressive": True, "resolution": 8, "alpha": 0.5}}})
 class StyleGAN2Discriminator(Growing):
     """StyleGAN2 residual discriminator: image [N, 3, R, R] -> logits [N, 1]."""
 
