@@ -101,6 +101,9 @@ def save_generators(
     nets_meta: dict[str, Any] = {}
     for name, net in gens.items():
         spec = spec_of(net)
+        stage = net.stage_options() if getattr(net, "growing", False) else {}
+        if stage:  # a mid-schedule progressive net rebuilds at its trained stage, never the untrained top layers
+            spec = {**spec, "options": {**spec.get("options", {}), **stage}, "resolution": net.current_resolution}
         nets_meta[name] = {
             **spec,
             "kind": getattr(net, "kind", "image"),

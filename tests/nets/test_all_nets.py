@@ -26,7 +26,7 @@ def build_small(registry: Registry, name: str, seed: int = 0, variant: str = "")
     entry = registry.entry(name)
     accepted = entry.accepted_options()
     small = entry.meta.get("tiny") or {k: 8 for k in WIDTH_OPTIONS if k in accepted}
-    return registry.build(name, **small, **variant_options(registry, name, variant))
+    return registry.build(name, **{**small, **variant_options(registry, name, variant)})  # a variant overrides tiny
 
 
 def input_sets(net: torch.nn.Module) -> list[tuple[torch.Tensor, ...]]:

@@ -34,7 +34,7 @@ def _small(registry: Registry, name: str, variant: str = "") -> torch.nn.Module:
     torch.manual_seed(0)
     entry = registry.entry(name)
     small = entry.meta.get("tiny") or {k: 8 for k in ("ngf", "ndf", "conv_dim") if k in entry.accepted_options()}
-    return registry.build(name, **small, **variant_options(registry, name, variant))
+    return registry.build(name, **{**small, **variant_options(registry, name, variant)})  # a variant overrides tiny
 
 
 def _one_entry_per_class(role: str) -> list[tuple[str, str, str]]:

@@ -13,6 +13,7 @@ from PIL import Image
 
 from tests.conftest import make_folder, run_cli
 from tests.tasks.resume import assert_same_losses, assert_same_weights, metrics
+from translate.checkpoint import read_generator_tensors
 from translate.tasks.launch import TrainArgs, train
 from translate.tasks.progan import reals_at_stage
 
@@ -86,3 +87,13 @@ def test_info_json_paper_counts_and_settings(capsys):
     d = json.loads(capsys.readouterr().out)
     assert d["generator"]["params"] == 23_079_115 and d["discriminator"]["params"] == 23_087_249
     assert d["size"] == 1024 and d["optim"]["betas"] == [0.0, 0.99]
+
+
+def test_mid_schedule_file_predicts_at_its_trained_resolution(images, tmp_path):
+    """Stopped after 5 steps (8 px stable): the generator file rebuilds at 8 px, not with the untrained 16 px layers."""
+    run = _train(images, tmp_path / "run", 5)
+    meta, _ = read_generator_tensors(run / "checkpoints/step_00000005/generator.safetensors")
+    spec = meta["nets"][meta["default"]]
+    assert spec["resolution"] == 8 and spec["options"]["level"] == 1 and spec["options"]["alpha"] == 1.0
+    assert run_cli(["predict", str(run), "--num", "2", "--seed", "1", "--out", str(tmp_path / "p")]) == 0
+    assert Image.open(tmp_path / "p" / "seed1_0000.png").size == (8, 8)

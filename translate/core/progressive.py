@@ -121,9 +121,10 @@ class Growth:
 
     def __init__(self, cfg: ProgressiveConfig, nets: dict[str, Any], default_batch: int) -> None:
         self.cfg = cfg
-        self.nets = [n for n in nets.values() if hasattr(n, "set_stage")]
+        self.nets = [n for n in nets.values() if hasattr(n, "set_stage") and getattr(n, "growing", False)]
         if not self.nets:
-            raise ConfigError("progressive.start: none of this task's nets can grow (use a progan generator and discriminator)")
+            raise ConfigError("progressive.start: none of this task's nets can grow (use progan nets, or stylegan nets with "
+                              "generator.progressive=true and discriminator.progressive=true)")
         levels = {n.num_levels for n in self.nets}
         if len(levels) > 1:
             raise ConfigError(f"progressive: the nets' resolutions differ ({sorted(levels)} levels); give G and D the same resolution")
@@ -140,7 +141,7 @@ class Growth:
     def apply(self, step: int, shadows: Iterable[Any], optimizers: Iterable[Any]) -> Stage:
         """Before ``step``: set the stage on the nets and ``shadows``; reset ``optimizers`` at a phase start."""
         st = self.stage(step)
-        for net in [*self.nets, *(s for s in shadows if hasattr(s, "set_stage"))]:
+        for net in [*self.nets, *(s for s in shadows if getattr(s, "growing", False))]:
             net.set_stage(st.level, st.alpha)
         if self.cfg.reset_optim and step == st.phase_start and step > 0:
             for opt in optimizers:

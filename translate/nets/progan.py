@@ -11,8 +11,8 @@ gain / sqrt(fan_in), He gain sqrt(2), 1 for the RGB layers); leaky ReLU 0.2.
 - D: a 1x1 fromRGB per resolution; per resolution two 3x3 convs then 2x2 average pooling; at 4x4
   minibatch stddev (group 4, one map), conv 3x3, dense to ``nf(0)``, dense to one score.
 
-Growing: both nets hold every resolution's layers and a stage ``(level, alpha)``, level 0 = 4 px.
-At ``level`` L they run at 4 * 2**L px; while ``alpha`` < 1 the new block is faded in: G blends
+Growing (``nets/growing.py``, shared with StyleGAN): both nets hold every resolution's layers and a
+stage ``(level, alpha)``, level 0 = 4 px. At ``level`` L they run at 4 * 2**L px; while ``alpha`` < 1 the new block is faded in: G blends
 ``alpha * toRGB_L(x_L) + (1 - alpha) * upsample(toRGB_{L-1}(x_{L-1}))``, D blends its new block on
 fromRGB_L with fromRGB_{L-1} of the 2x downsampled input. ``set_stage`` changes it (the progressive
 schedule, translate/core/progressive.py, calls it every step); nets start at their last level with
@@ -34,6 +34,7 @@ from torch import Tensor, nn
 
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS
+from .growing import Growing, fade_in_rgb
 from .layers import MinibatchStdDev
 from .stylegan_layers import normalize_2nd_moment as pixel_norm  # x / sqrt(mean over channels of x^2)
 
@@ -83,25 +84,6 @@ def _nf(stage: int, fmap_base: int, fmap_max: int) -> int:
     return max(1, min(int(fmap_base / 2.0**stage), fmap_max))
 
 
-class Growing(nn.Module):
-    """The stage both nets share: ``level`` (0 = 4 px) and fade-in ``alpha`` in [0, 1]."""
-
-    num_levels: int
-
-    def set_stage(self, level: int, alpha: float = 1.0) -> None:
-        """Run at 4 * 2**level px, fading the level's block in with ``alpha`` (1 = fully in)."""
-        if not 0 <= level < self.num_levels or not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"stage: level must be in [0, {self.num_levels}) and alpha in [0, 1], got {level}, {alpha}")
-        self.level, self.alpha = int(level), float(alpha)
-
-    @property
-    def current_resolution(self) -> int:
-        return 4 * 2**self.level
-
-    def _fading(self) -> bool:
-        return self.level > 0 and self.alpha < 1.0
-
-
 @GENERATORS.register("progan", meta={"tiny": TINY})
 class ProGANGenerator(Growing):
     """ProGAN generator: z [N, latent_size] -> image [N, 3, R, R] at the current stage's resolution R."""
@@ -148,8 +130,7 @@ class ProGANGenerator(Growing):
             x = pixel_norm(_lrelu(conv1(x)))  # [N, C', 2R, 2R]
         img = self.to_rgb[self.level](x)  # [N, 3, R, R]
         if self._fading():
-            old = F.interpolate(self.to_rgb[self.level - 1](prev), scale_factor=2.0, mode="nearest")  # [N, 3, R, R]
-            img = torch.lerp(old, img, self.alpha)
+            img = fade_in_rgb(self.to_rgb[self.level - 1](prev), img, self.alpha)  # [N, 3, R, R]
         if clamp and self.clamp_output:  # values in [-1, 1], gradient as if unclamped (straight-through)
             img = img + (img.clamp(-1.0, 1.0) - img).detach()
         return img

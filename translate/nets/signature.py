@@ -146,7 +146,7 @@ def latent_spec(net: nn.Module, static_hw: tuple[int, int] | None = None, static
         return out
 
     meta = {"z_dim": z_dim, "num_classes": num_classes, "psi": bool(psi_arg),
-            "image_size": int(getattr(net, "image_size", 0) or 0)}
+            "image_size": int(getattr(net, "current_resolution", 0) or getattr(net, "image_size", 0) or 0)}  # a growing net's stage
     return GraphSpec(inputs, call, sample, False, meta)
 
 

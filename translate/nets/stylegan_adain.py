@@ -12,8 +12,11 @@ with equalised learning rate (convs at gain sqrt(2) / sqrt(fan_in), the style af
 gain 1). The reference's fused upsample-conv above 64 px (a transposed conv with the summed 4x4
 kernel) is the same operation as upsample-then-conv, so it is not separate here.
 
-Stated deviation: StyleGAN1 grows progressively with a ToRGB per resolution; at a fixed resolution
-there is one ToRGB (1x1 conv + bias, linear) at the end, as the reference's ``structure='fixed'``.
+At a fixed resolution there is one ToRGB (1x1 conv + bias, linear) at the end, as the reference's
+``structure='fixed'``. With ``progressive: true`` (the paper's training, ``structure='linear'``) there
+is a ToRGB per resolution (``lod_torgbs`` below the top one, which stays ``torgb``): the synthesis
+stops at the stage's level and blends ``lerp(upsample(torgb_{L-1}(x_{L-1})), torgb_L(x_L), alpha)``
+as the reference's lod blending; at 1024 px the count is then the official 26,219,627.
 The mapping net, the truncation trick (every layer, no ``truncation_cutoff``), ``w_avg``, style
 mixing (the task mixes the per-layer ws) and noise modes are shared with the modulated generator
 (``nets/stylegan_base.py``); the shared mapping layers apply the sqrt(2) gain after the LeakyReLU
@@ -29,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .growing import fade_in_rgb
 from .stylegan_base import STYLES, StyleGeneratorBase, widths
 from .stylegan_layers import EqualConv2d, EqualLinear, layer_noise
 
@@ -96,8 +100,10 @@ class StyleGAN1Generator(StyleGeneratorBase):
         self, resolution: int = 256, z_dim: int = 512, w_dim: int = 512, mapping_layers: int = 8,
         channel_base: int = 16384, channel_max: int = 512, mapping_lr_mul: float = 0.01,
         w_avg_beta: float = 0.995, nc: int = 3, clamp_output: bool = True, blur: bool = True,
+        progressive: bool = False, level: int = -1, alpha: float = 1.0,
     ) -> None:
-        super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output)
+        super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output,
+                         progressive, level, alpha)
         ch = widths(resolution, channel_base, channel_max)  # StyleGAN1 fmap_base 8192 = channel_base 16384
         self.const = nn.Parameter(torch.ones(ch[4], 4, 4))
         layers = [AdaINLayer(ch[4], ch[4], w_dim, 4, conv=False), AdaINLayer(ch[4], ch[4], w_dim, 4)]
@@ -108,10 +114,21 @@ class StyleGAN1Generator(StyleGeneratorBase):
             res *= 2
         self.layers = nn.ModuleList(layers)
         self.torgb = EqualConv2d(ch[resolution], nc, 1)  # linear 1x1 conv + bias
+        if progressive:  # the lower resolutions' ToRGBs, level 0 (4 px) .. num_levels - 2
+            self.lod_torgbs = nn.ModuleList(EqualConv2d(ch[4 * 2**i], nc, 1) for i in range(self.num_levels - 1))
         self.num_ws = len(layers)  # 2 log2(R) - 2, one w per layer
 
     def _synthesize(self, ws: Tensor, noise_mode: str) -> Tensor:
         x = self.const[None].expand(ws.shape[0], -1, -1, -1)  # [N, C4, 4, 4]
-        for i, layer in enumerate(self.layers):
+        prev = x
+        for i, layer in enumerate(self.layers[: 2 * self.level + 2]):  # two layers per level up to the stage
+            if i % 2 == 0:
+                prev = x
             x = layer(x, ws[:, i], noise_mode)  # [N, C, R, R] (x2 at each block's first layer)
-        return self.torgb(x)  # [N, C_R, R, R] -> [N, 3, R, R]
+        img = self._torgb(self.level)(x)  # [N, C_R, R, R] -> [N, 3, R, R]
+        if self._fading():
+            img = fade_in_rgb(self._torgb(self.level - 1)(prev), img, self.alpha)
+        return img
+
+    def _torgb(self, level: int) -> nn.Module:
+        return self.torgb if level == self.num_levels - 1 else self.lod_torgbs[level]

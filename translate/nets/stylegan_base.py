@@ -9,6 +9,11 @@ Both subclass :class:`StyleGeneratorBase`, which holds the mapping net (normalis
 multiplier 0.01, tracked ``w_avg``), the truncation trick, the ``noise_mode`` check, the output clamp
 and the ``forward(z, psi, noise_mode)`` call that the task, predict, export and the latent runtime
 use. A subclass builds its layers, sets ``num_ws`` and implements ``_synthesize(ws, noise_mode)``.
+
+Progressive growing (``progressive: true``; the engine's ``progressive.*`` schedule, as StyleGAN1
+was trained): the synthesis runs up to the stage's level and fades the new block in with alpha
+on the ToRGB outputs (``nets/growing.py``); the mapping net and ``num_ws`` stay the full ones (the
+layers above the stage ignore their ws). ``level`` / ``alpha`` rebuild a mid-schedule stage.
 Each style registers itself in :data:`STYLES` (filled when ``translate.nets`` is imported).
 """
 
@@ -17,11 +22,12 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from ..config import OneOf
 from ..errors import ConfigError
 from ..registry import Registry
+from .growing import Growing
 from .stylegan_layers import NOISE_MODES, MappingNetwork
 
 STYLES: Registry[type] = Registry("StyleGAN synthesis style")
@@ -47,7 +53,7 @@ def check_style(style: str) -> str:
     return style
 
 
-class StyleGeneratorBase(nn.Module):
+class StyleGeneratorBase(Growing):
     """Mapping net + truncation + noise modes + clamp; subclasses add the synthesis layers."""
 
     kind = "latent"
@@ -59,9 +65,11 @@ class StyleGeneratorBase(nn.Module):
     num_ws = 0  # number of per-layer w inputs the synthesis takes
 
     def __init__(self, resolution: int, z_dim: int, w_dim: int, mapping_layers: int, mapping_lr_mul: float,
-                 w_avg_beta: float, clamp_output: bool) -> None:
+                 w_avg_beta: float, clamp_output: bool, progressive: bool = False, level: int = -1,
+                 alpha: float = 1.0) -> None:
         super().__init__()
-        log2_resolution(resolution)
+        self.num_levels, self.growing = log2_resolution(resolution) - 1, bool(progressive)
+        self.set_stage(self.num_levels - 1 if level < 0 else level, alpha)
         self.z_dim, self.w_dim, self.image_size, self.num_classes = z_dim, w_dim, resolution, 0
         self.clamp_output = clamp_output
         self.mapping = MappingNetwork(z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta)
@@ -77,7 +85,7 @@ class StyleGeneratorBase(nn.Module):
         return w[:, None, :].expand(-1, self.num_ws, -1)
 
     def _synthesize(self, ws: Tensor, noise_mode: str) -> Tensor:
-        """ws [N, num_ws, w_dim] -> raw image [N, nc, R, R] (the subclass's synthesis net)."""
+        """ws [N, num_ws, w_dim] -> raw image [N, nc, R, R] at the current stage (the subclass's synthesis net)."""
         raise NotImplementedError
 
     def synthesis(self, ws: Tensor, noise_mode: str = "random", clamp: bool = True) -> Tensor:

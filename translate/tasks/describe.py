@@ -32,6 +32,8 @@ def describe_net(net: nn.Module, arch: str, role: str) -> dict[str, Any]:
         for attr in ("style", "z_dim", "c_dim", "num_classes", "image_size"):
             if getattr(net, attr, None) not in (None, ""):
                 d[attr] = getattr(net, attr)
+        if getattr(net, "growing", False) and net.stage_options():  # saved mid-schedule: what it generates
+            d["stage"] = {"resolution": net.current_resolution, **net.stage_options()}
     else:
         d["receptive_field"] = getattr(net, "receptive_field", None)
         d["in_channels"] = getattr(net, "in_channels", None)

@@ -43,6 +43,11 @@ def reals_at_stage(x: Tensor, level: int, alpha: float, full: int) -> Tensor:
     return x
 
 
+def upsampled_to_full(columns: list[Tensor], full: int) -> list[Tensor]:
+    """Sample columns [N, C, R, R] upsampled (nearest) to [N, C, full, full] (every grid of a run one size)."""
+    return [c if c.shape[-1] == full else F.interpolate(c, size=(full, full), mode="nearest") for c in columns]
+
+
 @TASKS.register("progan")
 class ProGANTask(LatentTask):
     """Progressive GAN: growing G(z) vs growing D(x) with WGAN-GP + drift (``progressive.*`` schedule)."""
@@ -71,5 +76,4 @@ class ProGANTask(LatentTask):
 
     def sample(self, batch: Batch, gens: dict[str, nn.Module]) -> list[Tensor]:
         """Fixed-latent columns at the current stage, upsampled (nearest) to the full resolution."""
-        full = self._g().image_size
-        return [F.interpolate(c, size=(full, full), mode="nearest") for c in super().sample(batch, gens)]
+        return upsampled_to_full(super().sample(batch, gens), self._g().image_size)

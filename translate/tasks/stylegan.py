@@ -25,6 +25,10 @@ The generator is either synthesis style of the ``stylegan`` net (``generator.sty
 StyleGAN2, the default; ``adain``, StyleGAN1, recipe ``adain_digits``): the task only uses the shared
 ``mapping_ws`` / ``synthesis`` / ``num_ws`` interface, so losses, mixing and phases are the same for both.
 
+Progressive growing (recipe ``progressive_digits``): with ``progressive.start`` > 0 and both nets
+built with ``progressive: true`` the engine's schedule grows them as ProGAN (translate/core/progressive.py);
+the reals follow the stage as the ProGAN task's (``reals_at_stage``) and grids are upsampled to full size.
+
 Stated deviations: bilinear/average-pool resampling instead of FIR filters (``nets/stylegan.py``),
 outputs clamped to [-1, 1] (straight-through) outside training, ONNX export in fp32 only.
 """
@@ -43,6 +47,7 @@ from ..core.stabilisers import unwrap
 from ..errors import ConfigError
 from ..registry import DISCRIMINATORS, GENERATORS, TASKS
 from .base import Batch, Logs, build_net
+from .progan import reals_at_stage, upsampled_to_full
 from .unconditional import LatentOptions, LatentTask
 
 
@@ -91,10 +96,17 @@ class StyleGANTask(LatentTask):
         return ws
 
     def forward(self, batch: Batch, need_grad: bool) -> dict[str, Tensor]:
+        g = unwrap(self.nets["G"])
+        if g.growing:  # the step's reals at the current stage (D, R1 see them)
+            batch["image"] = reals_at_stage(batch["image"], g.level, g.alpha, g.image_size)
         n = batch["image"].shape[0]
         with torch.set_grad_enabled(need_grad):
             ws = self.mixed_ws(n, track=True)
             return {"fake": unwrap(self.nets["G"]).synthesis(ws, clamp=False)}  # [N, 3, R, R], raw as the reference
+
+    def sample(self, batch: Batch, gens: dict[str, nn.Module]) -> list[Tensor]:
+        """Fixed-latent columns; at a progressive stage, upsampled (nearest) to the full resolution."""
+        return upsampled_to_full(super().sample(batch, gens), unwrap(self.nets["G"]).image_size)
 
     # -- path-length regularisation -----------------------------------------------------------------
     def path_length_penalty(self, n: int) -> tuple[Tensor, Tensor]:
