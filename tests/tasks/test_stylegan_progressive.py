@@ -47,13 +47,15 @@ def test_resume_in_a_fade_in_equals_uninterrupted(images, tmp_path, style):
     assert [a[k]["resolution"] for k in (2, 3, 6)] == [4.0, 8.0, 8.0]
 
 
-def test_mid_schedule_file_predicts_and_exports_at_its_stage(images, tmp_path, capsys):
+@pytest.mark.parametrize("style", ["modulated", "adain"])
+def test_mid_schedule_file_predicts_and_exports_at_its_stage(style, images, tmp_path, capsys):
     """Stopped in the 8 px fade-in: predict, ONNX and the stored spec are at 8 px, alpha 0.5; the full run at 16 px.
 
-    Modulated synthesis: the AdaIN one trained 10 steps at 8 channels misses the 1e-4 ONNX parity limit (2.7e-4).
+    AdaIN trained 10 steps at 8 channels is ill-conditioned in fp32 (2.7e-4 from torch, as far as torch is from
+    fp64): its export passes on the limit that follows torch's own fp32 error (export/parity.py).
     """
     for steps, px in ((10, 16), (4, 8)):
-        run = _train(images, tmp_path / f"run{steps}", steps, "modulated")
+        run = _train(images, tmp_path / f"run{steps}", steps, style)
         meta, _ = read_generator_tensors(run / f"checkpoints/step_{steps:08d}/generator.safetensors")
         spec = meta["nets"][meta["default"]]
         assert spec.get("resolution", 16) == px and ("level" in spec["options"]) == (px == 8)

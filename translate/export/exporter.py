@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -40,7 +40,7 @@ from ..nets.loading import load_model_file, load_reference
 from ..nets.signature import GraphSpec, signature
 from ..runtime.modelinfo import pick_net
 from .graph import KEEP_FP32, GraphModule, to_half
-from .parity import TOLERANCE, ParityError, ParityFigure, check_parity
+from .parity import TOLERANCE, ParityError, ParityFigure, check_parity, torch_fp32_error
 
 FORMAT = "gan-translate-onnx/1"
 EXPORTERS = ("auto", "dynamo", "torchscript")
@@ -76,7 +76,14 @@ class ExportReport:
 
     def parity_line(self) -> str:
         figs = "  ".join(f"{f.shape}: max {f.max_abs_diff:.2e} (mean {f.mean_abs_diff:.1e})" for f in self.parity)
-        return f"parity {self.precision} vs torch, max abs diff: {figs}  (limit {self.tolerance:g})"
+        line = f"parity {self.precision} vs torch, max abs diff: {figs}  (limit {self.tolerance:g})"
+        if any(f.torch_error for f in self.parity):  # an ill-conditioned net: its limits follow torch's own error
+            f = self.parity[0]
+            line += f"; torch's own fp32 error (vs fp64) up to {f.torch_error:.2e} -> limit {f.limit(self.tolerance):.2e}"
+        return line
+
+    def passed(self) -> bool:
+        return all(f.max_abs_diff <= f.limit(self.tolerance) for f in self.parity)
 
 
 # ----------------------------------------------------------------------------- export
@@ -197,9 +204,12 @@ def export_net(
     data = model.SerializeToString()
     tol = TOLERANCE[opts.precision]
     figures = check_parity(net, spec, data, opts.static_size, opts.static_batch)
+    if not opts.fp16 and any(f.max_abs_diff > tol for f in figures):  # as accurate as torch's own fp32?
+        worst = max(torch_fp32_error(net, spec, opts.static_size, opts.static_batch))
+        figures = [replace(f, torch_error=worst) for f in figures]
     report = ExportReport(out, str(meta.get("net", "")), opts.precision, opset, used, tol, figures, props)
     log(report.parity_line())
-    if not all(f.max_abs_diff <= tol for f in report.parity):
+    if not report.passed():
         raise ParityError(f"{out}: parity check failed, not written: {report.parity_line()}")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
