@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from tests.conftest import make_aligned, run_cli
+from translate.evaluation.metrics import SAMPLE_METRICS, calc_metric
 from translate.evaluation.paired_samples import build_scorer
 
 
@@ -19,7 +20,7 @@ def _batches(seed: int, n: int = 12, size: int = 16) -> list[torch.Tensor]:
 
 def test_scorer_tells_the_real_set_from_a_shifted_one() -> None:
     real = _batches(0)
-    scorer = build_scorer(["kid", "fid", "pr"], real, "pixels", size=8)
+    scorer = build_scorer(["kid", "fid", "pr"], real, calc_metric, SAMPLE_METRICS, "pixels", size=8)
     same = scorer(real)
     assert same["precision"] == 1.0 and same["recall"] == 1.0
     assert abs(same["fid"]) < 1e-3  # the unbiased KID of a set against itself is slightly negative

@@ -59,7 +59,8 @@ def calc_metric(name: str, **options: Any) -> dict[str, Any]:
 def paired(*, models: list[str], data: str, split: str = "val", size: int | None = None, batch: int = 4,
            arch: str | None = None, arch_options: dict[str, Any] | None = None, **options: Any) -> dict[str, Any]:
     """L1 / PSNR / SSIM per model plus the identity baseline on a paired split (``options``: see ``eval_paired``)."""
-    return eval_paired(models, data, split, size, batch, arch=arch, arch_options=arch_options, **options)
+    return eval_paired(models, data, split, size, batch, arch=arch, arch_options=arch_options,
+                       metric_fn=calc_metric, known_metrics=SAMPLE_METRICS, **options)
 
 
 @register_metric("cycle")

@@ -13,7 +13,7 @@ size an export recorded, else 256), derived pairs as recorded in ONNX metadata.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import torch
 from torch.utils.data import DataLoader
@@ -23,6 +23,7 @@ from .. import data as _data  # noqa: F401  (registers the dataset layouts)
 from ..config import Config, from_yaml_text
 from ..core.quality import paired_metrics
 from ..data import resolve_layout
+from ..errors import ConfigError
 from ..inference.translator import open_translator
 from ..registry import DATASETS
 from ..runtime.modelfiles import model_file_kind
@@ -63,7 +64,8 @@ def _summary(per: dict[str, list[float]]) -> dict[str, float]:
 @torch.no_grad()
 def eval_paired(models: list[str], data: str, split: str = "val", size: int | None = None, batch: int = 4,
                 arch: str | None = None, arch_options: dict[str, Any] | None = None, metrics: tuple[str, ...] = (),
-                features: str = "pixels", feature_size: int = 0, per_image: bool = False, seed: int = 0) -> dict[str, Any]:
+                features: str = "pixels", feature_size: int = 0, per_image: bool = False, seed: int = 0,
+                metric_fn: Callable[..., dict[str, Any]] | None = None, known_metrics: Sequence[str] = ()) -> dict[str, Any]:
     """Metrics per model plus the identity baseline (output = input) on the first model's data view.
 
     ``metrics`` (sample-metric names): distribution metrics of each model's outputs (and of the
@@ -80,7 +82,9 @@ def eval_paired(models: list[str], data: str, split: str = "val", size: int | No
         batches = [(b["A"], b["B"]) for b in items]  # [N, 3, H, W] each
         fakes = [torch.from_numpy(tr.run_arrays(a.numpy())) for a, _ in batches]
         if metrics and scorer is None:
-            scorer = build_scorer(list(metrics), [b for _, b in batches], features, feature_size, seed)
+            if metric_fn is None:
+                raise ConfigError("eval_paired: distribution metrics need metric_fn (run it as calc_metric('paired', ...))")
+            scorer = build_scorer(list(metrics), [b for _, b in batches], metric_fn, known_metrics, features, feature_size, seed)
         values = _per_image([(f, b) for f, (_, b) in zip(fakes, batches)])
         results[str(model)] = {**_summary(values), **(scorer(fakes) if scorer else {})}
         per[str(model)] = values

@@ -12,11 +12,12 @@ With a few dozen images FID (a 2 x D-dimensional Gaussian fit) is noisy and bias
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from torch import Tensor
 
+from ..errors import ConfigError
 from .features import Extractor, arrays_to_uint8, build_extractor, extract
 from .sample_metrics import FeatureSet
 
@@ -30,20 +31,22 @@ def uint8_batches(batches: Iterable[Tensor], size: int) -> Iterable[np.ndarray]:
 class DistributionScorer:
     """Scores sets of outputs against one real set: ``scorer(fake_batches) -> {metric: value}``."""
 
-    def __init__(self, names: list[str], real: Iterable[Tensor], ex: Extractor, seed: int = 0) -> None:
-        from .sample_eval import parse_metrics  # the sample-metric names (metrics.py imports this package's paired.py)
-
-        self.names, self.ex, self.seed = parse_metrics(",".join(names)), ex, seed
+    def __init__(self, names: list[str], real: Iterable[Tensor], ex: Extractor, seed: int,
+                 metric_fn: Callable[..., dict[str, Any]], known: Sequence[str]) -> None:
+        """``metric_fn(name, real=, fake=, seed=)`` and ``known`` (the sample-metric names) come from the
+        caller, metrics.py (which imports this module through paired.py, so not the other way round)."""
+        bad = [n for n in names if n not in known]
+        if not names or bad:
+            raise ConfigError(f"unknown sample metric {', '.join(map(repr, bad)) or '(none)'}; available: {', '.join(known)}")
+        self.names, self.ex, self.seed, self.metric_fn = list(names), ex, seed, metric_fn
         f, lg = extract(ex, uint8_batches(real, ex.size))
         self.real = FeatureSet(f, lg)
 
     def __call__(self, fake: Iterable[Tensor]) -> dict[str, float]:
-        from .metrics import calc_metric
-
         f, lg = extract(self.ex, uint8_batches(fake, self.ex.size))
         out: dict[str, float] = {}
         for n in self.names:
-            r = calc_metric(n, real=self.real, fake=FeatureSet(f, lg), seed=self.seed)
+            r = self.metric_fn(n, real=self.real, fake=FeatureSet(f, lg), seed=self.seed)
             out.update({k: v for k, v in r.items() if isinstance(v, float) and k != "seconds"})
         return out
 
@@ -53,7 +56,7 @@ class DistributionScorer:
                 f"against the {len(self.real.features)} real targets, seed {self.seed}")
 
 
-def build_scorer(names: list[str], real: Iterable[Tensor], features: str = "pixels", size: int = 0,
-                 seed: int = 0, **extractor_options: Any) -> DistributionScorer:
+def build_scorer(names: list[str], real: Iterable[Tensor], metric_fn: Callable[..., dict[str, Any]], known: Sequence[str],
+                 features: str = "pixels", size: int = 0, seed: int = 0, **extractor_options: Any) -> DistributionScorer:
     """A scorer of ``names`` against the real target batches ``real`` with the extractor ``features``."""
-    return DistributionScorer(names, real, build_extractor(features, size=size, **extractor_options), seed)
+    return DistributionScorer(names, real, build_extractor(features, size=size, **extractor_options), seed, metric_fn, known)
