@@ -17,9 +17,8 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 from torch import Tensor
 
-from ..errors import ConfigError
 from .features import Extractor, arrays_to_uint8, build_extractor, extract
-from .sample_metrics import FeatureSet
+from .sample_metrics import FeatureSet, check_names
 
 
 def uint8_batches(batches: Iterable[Tensor], size: int) -> Iterable[np.ndarray]:
@@ -35,10 +34,7 @@ class DistributionScorer:
                  metric_fn: Callable[..., dict[str, Any]], known: Sequence[str]) -> None:
         """``metric_fn(name, real=, fake=, seed=)`` and ``known`` (the sample-metric names) come from the
         caller, metrics.py (which imports this module through paired.py, so not the other way round)."""
-        bad = [n for n in names if n not in known]
-        if not names or bad:
-            raise ConfigError(f"unknown sample metric {', '.join(map(repr, bad)) or '(none)'}; available: {', '.join(known)}")
-        self.names, self.ex, self.seed, self.metric_fn = list(names), ex, seed, metric_fn
+        self.names, self.ex, self.seed, self.metric_fn = check_names(names, known), ex, seed, metric_fn
         f, lg = extract(ex, uint8_batches(real, ex.size))
         self.real = FeatureSet(f, lg)
 

@@ -21,7 +21,7 @@ from ..runtime import latent
 from .duplicates import is_model
 from .features import arrays_to_uint8, build_extractor, extract, folder_features
 from .metrics import SAMPLE_METRICS, calc_metric
-from .sample_metrics import FeatureSet
+from .sample_metrics import FeatureSet, check_names
 from .translation_eval import evaluate_translations, model_translators
 
 GEN_CHUNK = 256  # images generated and featurised at a time
@@ -29,11 +29,7 @@ GEN_CHUNK = 256  # images generated and featurised at a time
 
 def parse_metrics(spec: str) -> list[str]:
     """``"fid,kid,pr"`` -> names; ConfigError naming an unknown one and the known ones."""
-    names = [m.strip() for m in spec.split(",") if m.strip()]
-    bad = [m for m in names if m not in SAMPLE_METRICS]
-    if not names or bad:
-        raise ConfigError(f"unknown sample metric {', '.join(bad) or spec!r}; available: {', '.join(SAMPLE_METRICS)}")
-    return names
+    return check_names([m.strip() for m in spec.split(",") if m.strip()], SAMPLE_METRICS, repr(spec))
 
 
 def model_batches(tr: Any, num: int, seed: int, size: int, psi: float = 1.0, batch: int = 32) -> Iterator[np.ndarray]:

@@ -33,6 +33,14 @@ from ..errors import ConfigError
 CHUNK = 1024  # rows per distance block: a block is CHUNK x N float32
 
 
+def check_names(names: list[str], known: Any, spec: str = "") -> list[str]:
+    """``names`` if all are in ``known`` (the metric registry); else ConfigError naming the bad ones."""
+    bad = [n for n in names if n not in known]
+    if not names or bad:
+        raise ConfigError(f"unknown sample metric {', '.join(map(repr, bad)) or spec or '(none)'}; available: {', '.join(known)}")
+    return list(names)
+
+
 @dataclass
 class FeatureSet:
     """Features [N, D] of one sample set and, where the extractor classifies, its logits [N, C]."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 import onnxruntime as ort
@@ -68,6 +69,15 @@ def parity_shapes(net: nn.Module, spec: GraphSpec, static_size: int = 0,
     return [(batch, (s, s), 1.0), (batch, (2 * s, s + m), 1.0)]
 
 
+def parity_inputs(net: nn.Module, spec: GraphSpec, static_size: int = 0, static_batch: int = 0,
+                  seed: int = 0) -> Iterator[dict[str, torch.Tensor]]:
+    """The parity inputs, one dict per :func:`parity_shapes` entry, drawn from ``seed`` (RNG state kept)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for batch, hw, psi in parity_shapes(net, spec, static_size, static_batch):
+            yield spec.sample(batch, hw, psi)
+
+
 def check_parity(net: nn.Module, spec: GraphSpec, model_bytes: bytes, static_size: int = 0, static_batch: int = 0,
                  seed: int = 0) -> list[ParityFigure]:
     """Run the graph on onnxruntime (CPU) and ``net`` (fp32 torch) on the same random inputs."""
@@ -76,17 +86,14 @@ def check_parity(net: nn.Module, spec: GraphSpec, model_bytes: bytes, static_siz
     sess = ort.InferenceSession(model_bytes, sess_options=so, providers=["CPUExecutionProvider"])
     ref = GraphModule(net, spec).eval()
     figures = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        for batch, hw, psi in parity_shapes(net, spec, static_size, static_batch):
-            xs = spec.sample(batch, hw, psi)
-            with torch.no_grad():
-                expected = ref(*xs.values()).float().numpy()
-            got = sess.run(["output"], {k: v.numpy() for k, v in xs.items()})[0]
-            diff = np.abs(got.astype(np.float64) - expected)
-            shape = "x".join(str(d) for d in next(iter(xs.values())).shape)
-            bad = not np.all(np.isfinite(got)) or got.shape != expected.shape
-            figures.append(ParityFigure(shape, float("inf") if bad else float(diff.max()), float("inf") if bad else float(diff.mean())))
+    for xs in parity_inputs(net, spec, static_size, static_batch, seed):
+        with torch.no_grad():
+            expected = ref(*xs.values()).float().numpy()
+        got = sess.run(["output"], {k: v.numpy() for k, v in xs.items()})[0]
+        diff = np.abs(got.astype(np.float64) - expected)
+        shape = "x".join(str(d) for d in next(iter(xs.values())).shape)
+        bad = not np.all(np.isfinite(got)) or got.shape != expected.shape
+        figures.append(ParityFigure(shape, float("inf") if bad else float(diff.max()), float("inf") if bad else float(diff.mean())))
     return figures
 
 
@@ -96,12 +103,10 @@ def torch_fp32_error(net: nn.Module, spec: GraphSpec, static_size: int = 0, stat
     ref = GraphModule(net, spec).eval()
     exact = GraphModule(copy.deepcopy(net).double(), spec).eval()
     errors = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        for batch, hw, psi in parity_shapes(net, spec, static_size, static_batch):
-            xs = list(spec.sample(batch, hw, psi).values())
-            with torch.no_grad():
-                e32 = ref(*xs).double()
-                e64 = exact(*[x.double() if x.is_floating_point() else x for x in xs])
-            errors.append(float((e32 - e64).abs().max()))
+    for d in parity_inputs(net, spec, static_size, static_batch, seed):
+        xs = list(d.values())
+        with torch.no_grad():
+            e32 = ref(*xs).double()
+            e64 = exact(*[x.double() if x.is_floating_point() else x for x in xs])
+        errors.append(float((e32 - e64).abs().max()))
     return errors
