@@ -58,6 +58,9 @@ def test_translate_tab_line_follows_the_model_picker(tmp_path):
     for name, start in (("cycle", "Translates between domain A and domain B"), ("gan", "Generates new images")):
         ups = change.fn(name)
         assert ups[line] == summary_line(cat.get(name), work(name)) and ups[line].startswith(start)
+    slider = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "work-size")
+    (moved,) = [f for f in demo.fns.values() if any(t[0] is slider._id and t[1] == "change" for t in f.targets)]
+    assert moved.fn("tiny", 96) == summary_line(cat.get("tiny"), 96) and "processed at 96 px" in moved.fn("tiny", 96)
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ from ..errors import TranslateError
 from .cards import model_card, summary_line
 from .catalogue import BUNDLED_FOLDER, Catalogue, ModelEntry
 from .controls import CONTROLS, MAX_COUNT, control_states, kind_controls
-from .handling import Limits, Outputs, generate, translate_batch, translate_one, upload_path
+from .handling import Limits, Outputs, clamp_work_size, generate, translate_batch, translate_one, upload_path
 from .postprocess import post_for
 
 log = logging.getLogger("translate.app")
@@ -207,6 +207,14 @@ def build_app(
 
         model.change(on_model, [model], [*controls, *image_side, work, gen, samples, card, summary, post], api_visibility="private",
                      queue=False)
+
+        @_guard
+        def on_work(model: str, work_px: float) -> str:
+            """Rewrite the summary line for the working size the slider now shows."""
+            entry = cat.get(model)
+            return summary_line(entry, clamp_work_size(entry, work_px, limits))
+
+        work.change(on_work, [model, work], [summary], api_visibility="private", queue=False)
         run.click(do_translate, [image, model, *conds, work], [result, compare, download], api_name="translate", preprocess=False)
         gen.click(do_generate, [model, seed, count, psi], [samples], api_name="generate", preprocess=False)
         batch_run.click(do_batch, [files, model, *conds, work], [batch_gallery, batch_zip, batch_notes], api_name="batch",
