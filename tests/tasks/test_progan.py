@@ -16,6 +16,8 @@ from tests.tasks.resume import assert_same_losses, assert_same_weights, metrics
 from translate.checkpoint import read_generator_tensors
 from translate.tasks.launch import TrainArgs, train
 from translate.tasks.progan import reals_at_stage
+from translate.webapp.cards import size_words, training_facts
+from translate.webapp.catalogue import ModelEntry
 
 # 4 -> 16 px in steps: 4 px steps 0-1, 8 px fade-in 2-3 (batch 2), 8 px stable 4-5, 16 px fade-in 6-7, ...
 TINY_PROGAN = [
@@ -97,3 +99,7 @@ def test_mid_schedule_file_predicts_at_its_trained_resolution(images, tmp_path):
     assert spec["resolution"] == 8 and spec["options"]["level"] == 1 and spec["options"]["alpha"] == 1.0
     assert run_cli(["predict", str(run), "--num", "2", "--seed", "1", "--out", str(tmp_path / "p")]) == 0
     assert Image.open(tmp_path / "p" / "seed1_0000.png").size == (8, 8)
+    # the web demo's card says the stage the file was saved at, not the schedule's final crop size
+    facts = training_facts(ModelEntry("mid", run / "checkpoints/step_00000005/generator.safetensors"))
+    assert (facts["stage"], facts["crop"]) == (8, 16)
+    assert size_words(facts) == "saved at the 8 px stage of a schedule growing to 16 px"

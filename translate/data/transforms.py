@@ -17,7 +17,8 @@ to the nearest multiple of ``multiple`` (the reference's ``__make_power_2``) run
 no crop, no flip. ``resize_filter`` picks how every resize is done (``RESIZE_FILTERS``):
 ``opencv`` (cv2 INTER_CUBIC; INTER_AREA when shrinking, which anti-aliases; the default) or
 ``pil_bicubic`` (PIL's bicubic with its anti-aliasing support, what the pix2pix/CycleGAN reference's
-``transforms.Resize(..., BICUBIC)`` does on PIL images; the paper recipes use it).
+``transforms.Resize(..., BICUBIC)`` does on PIL images). The bundled recipes, the paper ones
+included, keep ``opencv``: ``--set data.resize_filter=pil_bicubic`` gives the reference's resize.
 
 Both images of a pair go through one call with identical random parameters (``additional_targets``);
 all randomness comes from the ``numpy.random.Generator`` passed in, so a dataset item is a pure

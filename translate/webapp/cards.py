@@ -89,8 +89,17 @@ def training_facts(entry: ModelEntry) -> dict[str, Any]:
     except yaml.YAMLError:
         cfg = {}
     data, train = cfg.get("data", {}) or {}, cfg.get("train", {}) or {}
+    net = (meta.get("nets") or {}).get(meta.get("default", ""), {})
     return {"step": meta.get("step"), "data": data.get("root", ""), "layout": data.get("layout", ""),
-            "batch": train.get("batch_size"), "crop": data.get("crop_size"), "objective": objective(cfg)}
+            "batch": train.get("batch_size"), "crop": data.get("crop_size"), "objective": objective(cfg),
+            "stage": net.get("resolution")}  # a mid-schedule progressive file: the resolution it was saved at
+
+
+def size_words(t: dict[str, Any]) -> str:
+    """The training size in words: ``128 px crops``, or a progressive file's stage and final size."""
+    if t.get("stage") and t["stage"] != t.get("crop"):
+        return f"saved at the {t['stage']} px stage of a schedule growing to {t['crop']} px"
+    return f"{t['crop']} px crops"
 
 
 def objective(cfg: dict[str, Any]) -> str:
@@ -119,7 +128,7 @@ def facts_table(entry: ModelEntry, limits: Limits, work: int | None = None) -> s
     t = training_facts(entry)
     if t.get("step") is not None:
         data = Path(str(t["data"])).name or "?"
-        rows.append(("Trained", f"{t['step']} steps, batch {t['batch']}, {t['crop']} px crops, data folder `{data}`"))
+        rows.append(("Trained", f"{t['step']} steps, batch {t['batch']}, {size_words(t)}, data folder `{data}`"))
         if t["objective"]:
             rows.append(("Objective", t["objective"]))
     post = post_for(info)
