@@ -109,8 +109,9 @@ def test_noise_modes(style: str) -> None:
         g(z, noise_mode="loud")
 
 
+@pytest.mark.parametrize("cutoff", [None, 3], ids=["default-cutoff", "cutoff3"])
 @pytest.mark.parametrize("style", STYLES)
-def test_onnx_export_has_z_and_psi_and_matches_torch(style: str, tmp_path) -> None:
+def test_onnx_export_has_z_and_psi_and_matches_torch(style: str, cutoff: int | None, tmp_path) -> None:
     import onnxruntime as ort
 
     from translate.export.exporter import ExportOptions, export_net
@@ -118,7 +119,9 @@ def test_onnx_export_has_z_and_psi_and_matches_torch(style: str, tmp_path) -> No
     g = tiny_generator(style).eval()
     g.mapping.w_avg.normal_()
     set_noise_strength(g, 0.3)
-    g.translate_spec = {"arch": "stylegan", "options": {**TINY, "style": style}}
+    extra = {} if cutoff is None else {"truncation_cutoff": cutoff}
+    g.truncation_cutoff = cutoff if cutoff is not None else g.truncation_cutoff  # 3 of 8 ws: the masked path
+    g.translate_spec = {"arch": "stylegan", "options": {**TINY, "style": style, **extra}}
     out = tmp_path / "g.onnx"
     report = export_net(g, out, {"task": "stylegan", "net": "G", "arch": "stylegan"}, ExportOptions(), lambda s: None)
     assert all(f.max_abs_diff <= 1e-4 for f in report.parity)

@@ -104,3 +104,23 @@ def test_style_option_is_checked() -> None:
     with pytest.raises(ConfigError, match="unknown option.*blur.*'modulated'"):
         GENERATORS.build("stylegan", blur=False)
     assert GENERATORS.build("stylegan", **TINY).style == "modulated" and adain().style == "adain"
+
+
+@pytest.mark.parametrize(("style", "default_cutoff"), [("adain", 8), ("modulated", 0)])
+def test_truncation_cutoff_truncates_only_the_first_layers(style, default_cutoff) -> None:
+    """StyleGAN1's G_style truncates ws[:, :8] only (truncation_cutoff 8); StyleGAN2's G every layer (0)."""
+    torch.manual_seed(0)
+    g = GENERATORS.build("stylegan", style=style, **{**TINY, "resolution": 64})  # 10 ws
+    assert g.truncation_cutoff == default_cutoff and g.num_ws == 10
+    g.truncation_cutoff = 3
+    g.mapping.w_avg.normal_()
+    z = torch.randn(2, TINY["z_dim"])
+    with torch.no_grad():
+        free, cut = g.mapping_ws(z, psi=1.0), g.mapping_ws(z, psi=0.0)
+    torch.testing.assert_close(cut[:, :3], g.mapping.w_avg.expand(2, 3, -1))  # truncated to the average
+    torch.testing.assert_close(cut[:, 3:], free[:, 3:], rtol=0, atol=0)  # later layers keep their w
+    g.truncation_cutoff = 0
+    with torch.no_grad():
+        torch.testing.assert_close(g.mapping_ws(z, psi=0.0), g.mapping.w_avg.expand(2, 10, -1))
+    with pytest.raises(ConfigError, match="truncation_cutoff"):
+        GENERATORS.build("stylegan", style=style, **{**TINY, "truncation_cutoff": -1})

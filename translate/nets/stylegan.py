@@ -54,10 +54,10 @@ class StyleGAN2Generator(StyleGeneratorBase):
         self, resolution: int = 256, z_dim: int = 512, w_dim: int = 512, mapping_layers: int = 8,
         channel_base: int = 16384, channel_max: int = 512, mapping_lr_mul: float = 0.01,
         w_avg_beta: float = 0.995, nc: int = 3, clamp_output: bool = True, progressive: bool = False,
-        level: int = -1, alpha: float = 1.0,
+        level: int = -1, alpha: float = 1.0, truncation_cutoff: int = 0,
     ) -> None:
         super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output,
-                         progressive, level, alpha)
+                         progressive, level, alpha, truncation_cutoff)
         ch = widths(resolution, channel_base, channel_max)
         self.const = nn.Parameter(torch.randn(ch[4], 4, 4))
         convs: list[nn.Module] = [SynthesisLayer(ch[4], ch[4], w_dim, 4)]

@@ -17,7 +17,7 @@ At a fixed resolution there is one ToRGB (1x1 conv + bias, linear) at the end, a
 is a ToRGB per resolution (``lod_torgbs`` below the top one, which stays ``torgb``): the synthesis
 stops at the stage's level and blends ``lerp(upsample(torgb_{L-1}(x_{L-1})), torgb_L(x_L), alpha)``
 as the reference's lod blending; at 1024 px the count is then the official 26,219,627.
-The mapping net, the truncation trick (every layer, no ``truncation_cutoff``), ``w_avg``, style
+The mapping net, the truncation trick (the first ``truncation_cutoff`` = 8 layers, G_style's default), ``w_avg``, style
 mixing (the task mixes the per-layer ws) and noise modes are shared with the modulated generator
 (``nets/stylegan_base.py``); the shared mapping layers apply the sqrt(2) gain after the LeakyReLU
 (StyleGAN2's ``bias_act``) where StyleGAN1 folds it into the weights: the same function at init,
@@ -100,10 +100,10 @@ class StyleGAN1Generator(StyleGeneratorBase):
         self, resolution: int = 256, z_dim: int = 512, w_dim: int = 512, mapping_layers: int = 8,
         channel_base: int = 16384, channel_max: int = 512, mapping_lr_mul: float = 0.01,
         w_avg_beta: float = 0.995, nc: int = 3, clamp_output: bool = True, blur: bool = True,
-        progressive: bool = False, level: int = -1, alpha: float = 1.0,
+        progressive: bool = False, level: int = -1, alpha: float = 1.0, truncation_cutoff: int = 8,
     ) -> None:
         super().__init__(resolution, z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta, clamp_output,
-                         progressive, level, alpha)
+                         progressive, level, alpha, truncation_cutoff)
         ch = widths(resolution, channel_base, channel_max)  # StyleGAN1 fmap_base 8192 = channel_base 16384
         self.const = nn.Parameter(torch.ones(ch[4], 4, 4))
         layers = [AdaINLayer(ch[4], ch[4], w_dim, 4, conv=False), AdaINLayer(ch[4], ch[4], w_dim, 4)]

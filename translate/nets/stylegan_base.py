@@ -66,12 +66,15 @@ class StyleGeneratorBase(Growing):
 
     def __init__(self, resolution: int, z_dim: int, w_dim: int, mapping_layers: int, mapping_lr_mul: float,
                  w_avg_beta: float, clamp_output: bool, progressive: bool = False, level: int = -1,
-                 alpha: float = 1.0) -> None:
+                 alpha: float = 1.0, truncation_cutoff: int = 0) -> None:
         super().__init__()
         self.num_levels, self.growing = log2_resolution(resolution) - 1, bool(progressive)
         self.set_stage(self.num_levels - 1 if level < 0 else level, alpha)
         self.z_dim, self.w_dim, self.image_size, self.num_classes = z_dim, w_dim, resolution, 0
         self.clamp_output = clamp_output
+        if truncation_cutoff < 0:
+            raise ConfigError(f"generator.truncation_cutoff: expected 0 (every layer) or a layer count, got {truncation_cutoff}")
+        self.truncation_cutoff = int(truncation_cutoff)  # truncate only ws[:, :cutoff] (0 = every layer)
         self.mapping = MappingNetwork(z_dim, w_dim, mapping_layers, mapping_lr_mul, w_avg_beta)
 
     def example_inputs(self, batch: int = 1, size: int | None = None) -> tuple[Tensor, ...]:
@@ -79,10 +82,16 @@ class StyleGeneratorBase(Growing):
         return (torch.randn(batch, self.z_dim),)
 
     def mapping_ws(self, z: Tensor, psi: float | Tensor = 1.0, track_w_avg: bool = False) -> Tensor:
-        """z -> ws [N, num_ws, w_dim], truncated toward w_avg by ``psi`` (every layer: no cutoff)."""
+        """z -> ws [N, num_ws, w_dim], truncated toward w_avg by ``psi`` in the first
+        ``truncation_cutoff`` layers (0: every layer, StyleGAN2's default; StyleGAN1 uses 8)."""
         w = self.mapping(z.reshape(z.shape[0], -1), track=track_w_avg)  # [N, w_dim]
-        w = self.mapping.w_avg + psi * (w - self.mapping.w_avg)  # truncation trick (psi = 1: none)
-        return w[:, None, :].expand(-1, self.num_ws, -1)
+        avg, cut = self.mapping.w_avg, self.truncation_cutoff
+        if cut == 0 or cut >= self.num_ws:
+            w = avg + psi * (w - avg)  # truncation trick (psi = 1: none)
+            return w[:, None, :].expand(-1, self.num_ws, -1)
+        ws = w[:, None, :].expand(-1, self.num_ws, -1)  # [N, num_ws, w_dim]
+        early = torch.arange(self.num_ws, device=w.device)[None, :, None] < cut  # [1, num_ws, 1]
+        return torch.where(early, avg + psi * (ws - avg), ws)
 
     def _synthesize(self, ws: Tensor, noise_mode: str) -> Tensor:
         """ws [N, num_ws, w_dim] -> raw image [N, nc, R, R] at the current stage (the subclass's synthesis net)."""
