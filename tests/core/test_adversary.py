@@ -60,6 +60,23 @@ def test_penalty_in_d_loss_unless_lazy():
         Adversary(GanConfig(loss="nonsaturating")).penalty_loss(d, real, fake)
 
 
+@pytest.mark.parametrize("penalty", ["r1", "gp"])
+def test_conditional_d_penalty_ignores_the_condition_channels(penalty):
+    """pix2pix's D sees concat(A, B): with ``condition_channels`` the penalty is on d D / d B only."""
+    d = nn.Linear(4, 1)  # channels 0-1: condition (weights 3, 4), 2-3: judged (weights 6, 8)
+    with torch.no_grad():
+        d.weight.copy_(torch.tensor([[3.0, 4.0, 6.0, 8.0]]))
+    a = torch.randn(3, 2)
+    real, fake = torch.cat([a, torch.randn(3, 2)], 1), torch.cat([a, torch.randn(3, 2)], 1)
+    adv = Adversary(GanConfig(loss="nonsaturating", penalty=penalty))
+    full = adv.d_loss(d, real, fake)[1][f"D_{penalty}"].item()  # ||(3, 4, 6, 8)|| = sqrt(125)
+    adv.condition_channels = 2
+    judged = adv.d_loss(d, real, fake)[1][f"D_{penalty}"].item()  # ||(6, 8)|| = 10
+    want = {"r1": (125.0, 100.0), "gp": ((125**0.5 - 1) ** 2, 81.0)}[penalty]
+    assert (full, judged) == (pytest.approx(want[0], rel=1e-5), pytest.approx(want[1], rel=1e-5))
+    assert adv.penalty_loss(d, real, fake)[1][f"D_{penalty}"].item() == pytest.approx(want[1], rel=1e-5)
+
+
 def test_instance_noise_anneals_to_zero():
     adv = Adversary(GanConfig(instance_noise=0.2), total_steps=100)
     x = torch.zeros(1000, 4)

@@ -165,6 +165,7 @@ def test_modern_recipe_and_every_lever_take_effect(aligned_dir, tmp_path):
     assert isinstance(d, MultiscaleDiscriminator) and d.num_d == 2
     assert len(spectral_normalised(d)) == sum(isinstance(m, nn.Conv2d) for m in d.modules()) == 2 * 4
     assert eng.task.adv.loss is LOSSES.get("hinge") and eng.task.adv.augment.groups == (3, 3)
+    assert eng.task.adv.condition_channels == 3  # R1/GP on D's gradient in B only
     eng.fit()
     rows = _metrics(tmp_path / "run")
     assert sorted(rows) == [1, 2] and all(r["G_FM"] > 0 for r in rows.values())

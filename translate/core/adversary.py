@@ -84,6 +84,7 @@ class Adversary:
         self.penalty = PENALTIES.get(self.cfg.penalty) if self.cfg.penalty != "none" else None
         self.total_steps = max(1, total_steps)
         self.augment = DiffAugment(self.cfg.diffaugment)
+        self.condition_channels = 0  # leading channels of D's input that are a condition (pix2pix's A): not penalised
         steps = self.cfg.unrolled_steps
         self.unroller = Unroller(steps, self.cfg.unrolled_lr, self.cfg.unrolled_optim) if steps > 0 else None
 
@@ -139,7 +140,7 @@ class Adversary:
         if self.loss.estimate:
             logs[self.loss.estimate] = -loss.detach()
         if self.penalty is not None and not self.lazy_penalty:
-            pen = self.penalty(view, real, fake.detach())
+            pen = self.penalty(self._penalised(view), real, fake.detach())
             loss = loss + self.cfg.penalty_weight * pen
             logs[f"D_{self.cfg.penalty}"] = pen.detach()
         if self.cfg.drift > 0:  # ProGAN: epsilon_drift * E[D(x)^2]
@@ -155,8 +156,19 @@ class Adversary:
         """
         if self.penalty is None:
             raise ConfigError("gan.penalty: none is set, so there is no D regulariser")
-        pen = self.penalty(self.view(disc, step), real, fake.detach())
+        pen = self.penalty(self._penalised(self.view(disc, step)), real, fake.detach())
         return self.cfg.penalty_weight * pen, {f"D_{self.cfg.penalty}": pen.detach()}
+
+    def _penalised(self, view: Disc) -> Disc:
+        """``view`` with the condition channels detached, so gradient penalties see only the judged image.
+
+        A conditional D's R1/GP on ``concat(A, B)`` would otherwise also flatten D in the condition A,
+        which the data never varies for a given B.  # x [N, C_cond + C, H, W]
+        """
+        c = self.condition_channels
+        if not c:
+            return view
+        return lambda x: view(torch.cat([x[:, :c].detach(), x[:, c:]], 1))
 
     def g_loss(
         self, disc: Disc, fake: Tensor, real: Tensor | None = None, step: int = 0

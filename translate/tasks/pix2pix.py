@@ -59,6 +59,7 @@ class Pix2PixTask(Task):
         if self.opts.conditional_d:  # DiffAugment: the same transform for A and B, colour means per image
             g = self.nets["G"]
             self.adv.augment.groups = (g.in_channels, g.out_channels)
+            self.adv.condition_channels = g.in_channels  # R1/GP penalise D's gradient in B only, not in A
         if self.opts.lambda_gan == 0:
             self.order = ("g",)
 
