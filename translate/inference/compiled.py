@@ -1,0 +1,57 @@
+"""``torch.compile`` of a generator for inference: inductor with frozen weights.
+
+With ``freezing`` inductor treats the eval-mode weights as constants (conv-BN folding, weight
+layout pre-packing for oneDNN); the first call of each input shape compiles (tens of seconds on
+the CPU, measured in docs/results.md), later calls run the generated kernels. The compiled graph
+only holds for the weights it saw: compile after loading, never before a weight update.
+
+Each mode is a set of inductor options (``torch.compile(options=...)``), so nothing here touches
+inductor's global config.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..errors import ConfigError
+
+COMPILE_MODES: dict[str, dict[str, Any]] = {  # --compile MODE -> inductor options
+    "default": {"freezing": True},
+    "max-autotune": {"freezing": True, "max_autotune": True, "triton.cudagraphs": False},
+}
+
+
+def check_compile_mode(mode: str | None) -> str | None:
+    """``mode`` if it names a compile mode (or is None: no compile), else a ConfigError listing them."""
+    if mode is not None and mode not in COMPILE_MODES:
+        raise ConfigError(f"--compile {mode!r}: expected one of {', '.join(COMPILE_MODES)}")
+    return mode
+
+
+def compile_for_inference(module: nn.Module, mode: str = "default") -> nn.Module:
+    """``module`` (eval mode, weights final) wrapped by ``torch.compile`` with frozen weights.
+
+    Shapes are specialised on the first call (``dynamic=False``): a new batch size or image size
+    compiles again (up to torch's recompile limit, then eager).
+    """
+    check_compile_mode(mode)
+    if module.training:
+        raise ConfigError("--compile: inference compile needs eval mode (drop --train-mode)")
+    return torch.compile(module, dynamic=False, options=dict(COMPILE_MODES[mode]))
+
+
+def pad_batch(tensors: dict[str, torch.Tensor], batched: set[str], to: int) -> dict[str, torch.Tensor]:
+    """Inputs named in ``batched`` ([n, ...], n < ``to``) padded to [to, ...] by repeating their last item.
+
+    A compiled net is specialised on its first batch size; padding a smaller last batch up to it
+    reuses that graph instead of compiling again (the caller drops the extra output rows).
+    """
+    out = dict(tensors)
+    for k in batched & tensors.keys():
+        v = tensors[k]
+        if v.shape[0] < to:
+            out[k] = torch.cat([v, v[-1:].expand(to - v.shape[0], *v.shape[1:])])
+    return out
