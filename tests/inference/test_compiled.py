@@ -13,7 +13,7 @@ from translate import checkpoint as ckpt
 from translate.errors import ConfigError
 from translate.inference import open_translator
 from translate.inference.backend import TorchBackend
-from translate.inference.compiled import COMPILE_MODES, check_compile_mode, pad_batch
+from translate.inference.compiled import COMPILE_MODES, CompiledNet, check_compile_mode, pad_batch
 from translate.registry import GENERATORS
 
 SMALL = {"unet": {"num_downs": 5, "ngf": 4}, "resnet": {"n_blocks": 1, "ngf": 4}}  # BatchNorm+dropout, InstanceNorm+reflection
@@ -50,7 +50,8 @@ def test_compiled_backend_matches_eager_and_pads_a_smaller_batch(arch: str, tmp_
     assert float(np.abs(a - b).max()) < 1e-4  # fused kernels and folded weights round differently, nothing more
     small = fast.run({"input": x[:2]})  # padded up to the compiled batch of 3, extra row dropped
     assert small.shape == (2, 3, 32, 32) and float(np.abs(small - b[:2]).max()) < 1e-4
-    assert fast.module is not fast._runner and eager.module is eager._runner  # .module stays the plain net (exports)
+    assert isinstance(fast._runner, CompiledNet) and fast._runner.config["freezing"]
+    assert fast._runner.module is fast.module and eager._runner is eager.module  # .module stays the plain net (exports)
 
 
 def test_compile_bad_usage(tmp_path: Path) -> None:

@@ -125,9 +125,19 @@ def build_pair(task: str, size: int, batch: int, overrides: list[str] | None = N
     return eng, base
 
 
+def _first_call(fn: Callable[[], Any]) -> float:
+    """Seconds of one call (a path's first: lazy initialisation, compilation), kept out of the interleaved figures."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def compare_train(task: str, size: int, batch: int, reps: int = 5, steps: int = 1, overrides: list[str] | None = None,
                   ) -> dict[str, Any]:
-    """Interleaved training steps: the engine (with ``overrides``) vs the reference-style eager step (CPU)."""
+    """Interleaved training steps: the engine (with ``overrides``) vs the reference-style eager step (CPU).
+
+    The first rep of each path is timed alone (``*_first_call_s``; with ``train.compile=true``, the
+    compilation), then one untimed pair (recompiles on the second step), then the interleaved reps."""
     with tempfile.TemporaryDirectory() as tmp:
         eng, base = build_pair(task, size, batch, overrides, tmp)
         batches = synthetic_batches(eng.task, size, batch, 2)
@@ -143,9 +153,10 @@ def compare_train(task: str, size: int, batch: int, reps: int = 5, steps: int = 
             for k in range(steps):
                 base.step(batches[(state["i"] + k) % 2])
 
+        first = {"baseline_first_call_s": _first_call(run_base), "ours_first_call_s": _first_call(run_ours)}
         res = interleave(run_base, run_ours, reps)
     return {"bench": "train", "baseline": "eager", "task": task, "size": size, "batch": batch, "steps_per_rep": steps,
-            "overrides": list(overrides or []), **res}
+            "overrides": list(overrides or []), **first, **res}
 
 
 def _plain_backend(model: str) -> TorchBackend:
@@ -154,13 +165,6 @@ def _plain_backend(model: str) -> TorchBackend:
         raise ConfigError(f"--baseline eager: {model} is an ONNX file; give the torch model (run folder, "
                           ".safetensors or .pth) and --backend onnx")
     return TorchBackend(model, device="cpu", channels_last=False)
-
-
-def _first_call(fn: Callable[[], Any]) -> float:
-    """Seconds of one call (a path's first: lazy initialisation, compilation), kept out of the interleaved figures."""
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def compare_predict(model: str, size: int, batch: int, reps: int = 5, backend: str = "torch", iters: int = 1,

@@ -9,7 +9,7 @@ ONNX export traces, so both backends run the same graph on the same feeds.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -86,7 +86,7 @@ class TorchBackend:
     def _attach(self, module: nn.Module, info: ModelInfo) -> None:
         self.module, self.info = module, info
         self.channels_last = False
-        self._runner: nn.Module = module  # what run() calls: the module, or its torch.compile wrapper
+        self._runner: Callable[..., torch.Tensor] = module  # what run() calls: the module, or its CompiledNet
         self.compile: str | None = None
         self._batch = 0  # compiled: the first batch size run; smaller batches are padded up to it
         self.device = next(module.parameters()).device

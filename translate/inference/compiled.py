@@ -5,8 +5,10 @@ layout pre-packing for oneDNN); the first call of each input shape compiles (ten
 the CPU, measured in docs/results.md), later calls run the generated kernels. The compiled graph
 only holds for the weights it saw: compile after loading, never before a weight update.
 
-Each mode is a set of inductor options (``torch.compile(options=...)``), so nothing here touches
-inductor's global config.
+Each mode is a set of inductor config values, patched in around every call of the compiled net
+(compilation is lazy: it happens inside the first call of each shape), so inductor's global config
+is never changed. Passing them as ``torch.compile(options=...)`` instead does not freeze: measured
+1.74x (1.33-2.01) slower at steady state on unet_256 (docs/results.md).
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+import torch._inductor.config as inductor_config
 from torch import nn
 
 from ..errors import ConfigError
 
-COMPILE_MODES: dict[str, dict[str, Any]] = {  # --compile MODE -> inductor options
+COMPILE_MODES: dict[str, dict[str, Any]] = {  # --compile MODE -> inductor config values
     "default": {"freezing": True},
     "max-autotune": {"freezing": True, "max_autotune": True, "triton.cudagraphs": False},
 }
@@ -31,8 +34,21 @@ def check_compile_mode(mode: str | None) -> str | None:
     return mode
 
 
-def compile_for_inference(module: nn.Module, mode: str = "default") -> nn.Module:
-    """``module`` (eval mode, weights final) wrapped by ``torch.compile`` with frozen weights.
+class CompiledNet:
+    """``torch.compile(module, dynamic=False)`` called under its mode's inductor config (freezing on)."""
+
+    def __init__(self, module: nn.Module, mode: str = "default") -> None:
+        self.module, self.mode = module, mode
+        self.compiled = torch.compile(module, dynamic=False)
+        self.config = dict(COMPILE_MODES[mode])
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with inductor_config.patch(self.config):
+            return self.compiled(*args, **kwargs)
+
+
+def compile_for_inference(module: nn.Module, mode: str = "default") -> CompiledNet:
+    """``module`` (eval mode, weights final) compiled with frozen weights.
 
     Shapes are specialised on the first call (``dynamic=False``): a new batch size or image size
     compiles again (up to torch's recompile limit, then eager).
@@ -40,7 +56,7 @@ def compile_for_inference(module: nn.Module, mode: str = "default") -> nn.Module
     check_compile_mode(mode)
     if module.training:
         raise ConfigError("--compile: inference compile needs eval mode (drop --train-mode)")
-    return torch.compile(module, dynamic=False, options=dict(COMPILE_MODES[mode]))
+    return CompiledNet(module, mode)
 
 
 def pad_batch(tensors: dict[str, torch.Tensor], batched: set[str], to: int) -> dict[str, torch.Tensor]:
