@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from torch._dynamo.utils import counters
 
 import translate.nets  # noqa: F401  (registers the nets)
 from translate import checkpoint as ckpt
@@ -45,11 +46,13 @@ def test_compiled_backend_matches_eager_and_pads_a_smaller_batch(arch: str, tmp_
     fast = TorchBackend(model, device="cpu", compile="default")
     assert fast.compile == "default" and eager.compile is None
     x = np.random.default_rng(0).uniform(-1, 1, (3, 3, 32, 32)).astype(np.float32)  # [3, 3, 32, 32]
+    graphs = counters["stats"]["unique_graphs"]
     a, b = fast.run({"input": x}), eager.run({"input": x})
     assert a.shape == b.shape == (3, 3, 32, 32) and a.flags["C_CONTIGUOUS"]
     assert float(np.abs(a - b).max()) < 1e-4  # fused kernels and folded weights round differently, nothing more
     small = fast.run({"input": x[:2]})  # padded up to the compiled batch of 3, extra row dropped
     assert small.shape == (2, 3, 32, 32) and float(np.abs(small - b[:2]).max()) < 1e-4
+    assert counters["stats"]["unique_graphs"] - graphs == 1  # the padded batch reused the graph (same shape and strides)
     assert isinstance(fast._runner, CompiledNet) and fast._runner.config["freezing"]
     assert fast._runner.module is fast.module and eager._runner is eager.module  # .module stays the plain net (exports)
 

@@ -55,7 +55,8 @@ class TorchBackend:
     runs the net in NHWC; outputs equal NCHW to float rounding. ``compile`` (a mode of
     ``translate.inference.compiled.COMPILE_MODES``, default None: eager) runs it through
     ``torch.compile`` with frozen weights; each new input shape compiles on its first call, and a
-    batch smaller than the first one is padded up to it (no second compile for a folder's last batch)."""
+    batch smaller than the largest one run so far is padded up to it (no second compile for a folder's
+    last batch)."""
 
     name = "torch"
     static_hw = None  # torch nets take any size that is a multiple of ``info.input_multiple``
@@ -88,7 +89,7 @@ class TorchBackend:
         self.channels_last = False
         self._runner: Callable[..., torch.Tensor] = module  # what run() calls: the module, or its CompiledNet
         self.compile: str | None = None
-        self._batch = 0  # compiled: the first batch size run; smaller batches are padded up to it
+        self._batch = 0  # compiled: the largest batch run so far; smaller batches are padded up to it
         self.device = next(module.parameters()).device
         self.train_mode = module.training
         with torch.random.fork_rng(devices=[]):  # the signature probes the net with random inputs
@@ -102,12 +103,12 @@ class TorchBackend:
     def run(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
         """Named numpy inputs -> float32 numpy output (the generator's forward through its signature)."""
         tensors = {k: torch.from_numpy(np.ascontiguousarray(v)).to(self.device) for k, v in feeds.items()}
-        if self.channels_last:
-            tensors = {k: v.contiguous(memory_format=torch.channels_last) if v.dim() == 4 else v for k, v in tensors.items()}
         n = next((tensors[k].shape[0] for k in self._batched if k in tensors), None)  # None: no batch axis
-        if self.compile is not None and n is not None:
+        if self.compile is not None and n is not None:  # padded before the NHWC copy: the compiled graph's strides
             from .compiled import pad_batch
 
-            self._batch = self._batch or n
+            self._batch = max(self._batch, n)
             tensors = pad_batch(tensors, self._batched, self._batch)
+        if self.channels_last:
+            tensors = {k: v.contiguous(memory_format=torch.channels_last) if v.dim() == 4 else v for k, v in tensors.items()}
         return self.spec.call(self._runner, tensors)[:n].float().contiguous().cpu().numpy()
