@@ -179,17 +179,19 @@ def compare_predict(model: str, size: int, batch: int, reps: int = 5, backend: s
     s = max(m, (size // m) * m)
     x = np.random.default_rng(0).uniform(-1, 1, (batch, 3, s, s)).astype(np.float32)
     t = torch.from_numpy(x)
+    cond: dict[str, Any] = {"domain": 0} if tr.info.kind == "image+domain" else {}  # StarGAN: target domain 0, both paths
+    extra = [torch.from_numpy(tr.feeds(x, dict(cond))["domain"])] if cond else []  # [batch, c_dim]
 
     def run_base() -> None:
         for _ in range(iters):
-            eager_forward(eager.module, t)
+            eager_forward(eager.module, t, *extra)
 
     def run_ours() -> None:
         for _ in range(iters):
-            tr.run_arrays(x)
+            tr.run_arrays(x, **cond)
 
-    first = {"baseline_first_call_s": _first_call(lambda: eager_forward(eager.module, t)),
-             "ours_first_call_s": _first_call(lambda: tr.run_arrays(x))}
+    first = {"baseline_first_call_s": _first_call(lambda: eager_forward(eager.module, t, *extra)),
+             "ours_first_call_s": _first_call(lambda: tr.run_arrays(x, **cond))}
     res = interleave(run_base, run_ours, reps)
     return {"bench": "predict", "baseline": "eager", "model": str(model), "arch": tr.info.arch, "backend": backend,
             "compile": compile, "size": s, "batch": batch, "iters_per_rep": iters, **first, **res}
