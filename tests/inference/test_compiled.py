@@ -14,7 +14,7 @@ from translate import checkpoint as ckpt
 from translate.errors import ConfigError
 from translate.inference import open_translator
 from translate.inference.backend import TorchBackend
-from translate.inference.compiled import COMPILE_MODES, CompiledNet, check_compile_mode, pad_batch
+from translate.inference.compiled import COMPILE_MODES, CompiledNet, check_compile_mode, pad_batch, use_compiled
 from translate.registry import GENERATORS
 
 SMALL = {"unet": {"num_downs": 5, "ngf": 4}, "resnet": {"n_blocks": 1, "ngf": 4}}  # BatchNorm+dropout, InstanceNorm+reflection
@@ -53,8 +53,15 @@ def test_compiled_backend_matches_eager_and_pads_a_smaller_batch(arch: str, tmp_
     small = fast.run({"input": x[:2]})  # padded up to the compiled batch of 3, extra row dropped
     assert small.shape == (2, 3, 32, 32) and float(np.abs(small - b[:2]).max()) < 1e-4
     assert counters["stats"]["unique_graphs"] - graphs == 1  # the padded batch reused the graph (same shape and strides)
+    one = fast.run({"input": x[:1]})  # 1 of 3: under half full, run eager (no padding, no new graph)
+    assert one.shape == (1, 3, 32, 32) and float(np.abs(one - b[:1]).max()) < 1e-4
+    assert counters["stats"]["unique_graphs"] - graphs == 1
     assert isinstance(fast._runner, CompiledNet) and fast._runner.config["freezing"]
     assert fast._runner.module is fast.module and eager._runner is eager.module  # .module stays the plain net (exports)
+
+
+def test_use_compiled_pads_only_above_half_full() -> None:
+    assert use_compiled(8, 8) and use_compiled(5, 8) and not use_compiled(4, 8) and not use_compiled(1, 8)
 
 
 def test_compile_bad_usage(tmp_path: Path) -> None:

@@ -54,9 +54,9 @@ class TorchBackend:
     the CPU without InstanceNorm/reflection padding: unet_256 1.33x, resnet_9blocks 0.90x at 256 px)
     runs the net in NHWC; outputs equal NCHW to float rounding. ``compile`` (a mode of
     ``translate.inference.compiled.COMPILE_MODES``, default None: eager) runs it through
-    ``torch.compile`` with frozen weights; each new input shape compiles on its first call, and a
-    batch smaller than the largest one run so far is padded up to it (no second compile for a folder's
-    last batch)."""
+    ``torch.compile`` with frozen weights; each new input shape compiles on its first call; a batch
+    smaller than the largest one run so far is padded up to it when more than half full, and run
+    eager otherwise (``compiled.use_compiled``)."""
 
     name = "torch"
     static_hw = None  # torch nets take any size that is a multiple of ``info.input_multiple``
@@ -104,11 +104,15 @@ class TorchBackend:
         """Named numpy inputs -> float32 numpy output (the generator's forward through its signature)."""
         tensors = {k: torch.from_numpy(np.ascontiguousarray(v)).to(self.device) for k, v in feeds.items()}
         n = next((tensors[k].shape[0] for k in self._batched if k in tensors), None)  # None: no batch axis
+        runner = self._runner
         if self.compile is not None and n is not None:  # padded before the NHWC copy: the compiled graph's strides
-            from .compiled import pad_batch
+            from .compiled import pad_batch, use_compiled
 
             self._batch = max(self._batch, n)
-            tensors = pad_batch(tensors, self._batched, self._batch)
+            if use_compiled(n, self._batch):
+                tensors = pad_batch(tensors, self._batched, self._batch)
+            else:  # a small remainder: eager costs less than a padded full batch or another compilation
+                runner = self.module
         if self.channels_last:
             tensors = {k: v.contiguous(memory_format=torch.channels_last) if v.dim() == 4 else v for k, v in tensors.items()}
-        return self.spec.call(self._runner, tensors)[:n].float().contiguous().cpu().numpy()
+        return self.spec.call(runner, tensors)[:n].float().contiguous().cpu().numpy()

@@ -71,3 +71,12 @@ def pad_batch(tensors: dict[str, torch.Tensor], batched: set[str], to: int) -> d
         if v.shape[0] < to:
             out[k] = torch.cat([v, v[-1:].expand(to - v.shape[0], *v.shape[1:])])
     return out
+
+
+def use_compiled(n: int, compiled_batch: int) -> bool:
+    """Whether a batch of ``n`` runs the graph compiled for ``compiled_batch`` (padded), or the eager net.
+
+    Padding costs the compute of the missing rows: above half full it beats eager per image here,
+    below it a folder of mixed sizes (translate groups each batch by input size: calls of 1 next to
+    calls of 8) paid a full batch for one image (docs/results.md)."""
+    return 2 * n > compiled_batch
