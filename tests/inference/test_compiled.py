@@ -73,3 +73,10 @@ def test_compile_bad_usage(tmp_path: Path) -> None:
         TorchBackend(model, device="cpu", compile="default", train_mode=True)
     with pytest.raises(ConfigError, match="needs --backend torch"):
         open_translator(model, "onnx", device="cpu", compile="default")
+
+
+def test_predict_compile_refuses_latent_sampling(tmp_path: Path, capsys) -> None:
+    from tests.conftest import run_cli
+
+    assert run_cli(["predict", str(_file(tmp_path, "unet")), "--num", "2", "--compile", "--out", str(tmp_path / "o")]) == 2
+    assert "--compile: image-to-image models only" in capsys.readouterr().err

@@ -64,6 +64,8 @@ def predict(
 
         if inputs:
             raise InputError("--num/--interpolate/--mix-grid sample a latent model: give no input images")
+        if compile_:
+            raise ConfigError("--compile: image-to-image models only (latent sampling runs eager)")
         predict_latent(model, out, num=num, seed=seed, psi=psi, classes=class_, interpolate=interpolate, slerp=slerp,
                        mix_grid=mix_grid, backend=backend, net=net, device=device, batch=batch,
                        overwrite=overwrite)
