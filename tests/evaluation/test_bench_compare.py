@@ -67,3 +67,18 @@ def test_bench_baseline_bad_usage_exits_2(p2p_run, p2p_onnx, capsys):
     assert "give the torch model" in capsys.readouterr().err
     assert run_cli(["bench", "predict", str(p2p_run), "--folder", "x"]) == 2
     assert "only with --baseline eager" in capsys.readouterr().err
+
+
+def test_bench_predict_baseline_eager_feeds_stargan_a_domain(tmp_path, capsys):
+    import translate.nets  # noqa: F401  (registers the nets)
+    from translate import checkpoint as ckpt
+    from translate.registry import GENERATORS
+
+    opts = {"conv_dim": 8, "c_dim": 3, "repeat_num": 1}
+    net = GENERATORS.build("stargan", **opts).eval()
+    net.translate_spec = {"arch": "stargan", "options": opts}
+    model = ckpt.save_generators(tmp_path / "star.safetensors", {"G": net}, task="stargan", config=None, net_meta={"G": {}})
+    assert run_cli(["bench", "predict", str(model), "--size", "32", "--baseline", "eager", "--reps", "1", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)  # both paths ran the image with target domain 0
+    _check(d, 1)
+    assert d["arch"] == "stargan" and d["ours_first_call_s"] > 0

@@ -53,7 +53,7 @@ def test_bench_predict_both_backends(p2p_run: Path, p2p_onnx: Path, tmp_path: Pa
         argv = ["bench", "predict", str(model), "--size", "64", "--batch", "2", "--iters", "2", "--json", "--device", "cpu"]
         assert run_cli(argv + ["--backend", backend.split("-")[0]]) == 0
         rows[backend] = json.loads(capsys.readouterr().out)
-    assert rows["torch"]["backend"] == "torch" and rows["torch"]["device"] == "cpu"
+    assert rows["torch"]["backend"] == "torch" and rows["torch"]["device"] == "cpu" and rows["torch"]["first_call_s"] > 0
     for k in ("onnx", "onnx-file"):
         assert rows[k]["backend"] == "onnx" and rows[k]["device"] == "CPUExecutionProvider"
         assert rows[k]["size"] == rows["torch"]["size"] == 64 and rows[k]["latency_ms_per_batch"] > 0

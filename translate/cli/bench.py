@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import ConfigError
-from .common import bench_app, print_json_or
+from .common import COMPILE_HELP, bench_app, print_json_or
 
 _BASELINE_HELP = ("eager: also run the plain reference-style loop on the same nets, interleaved with ours (A,B,A,B...); "
                   "prints both medians, min-max, the ratio and peak RSS.")
@@ -16,11 +16,14 @@ _BASELINE_HELP = ("eager: also run the plain reference-style loop on the same ne
 def print_comparison(d: dict) -> None:
     """Two lines per comparison: both medians with min-max, the ratio and peak RSS."""
     b, o, r = d["baseline_s"], d["ours_s"], d["ratio"]
-    what = " ".join(f"{k} {d[k]}" for k in ("task", "arch", "backend", "size", "batch", "images") if k in d)
+    what = " ".join(f"{k} {d[k]}" for k in ("task", "arch", "backend", "compile", "size", "batch", "images") if d.get(k))
     typer.echo(f"bench {d['bench']} {what}: {d['reps']} interleaved reps, {d['threads']} threads")
     typer.echo(f"  eager baseline {b['median']:.4g} s ({b['min']:.4g}-{b['max']:.4g}), peak RSS {d['baseline_peak_rss_mib']:.0f} MiB")
     typer.echo(f"  ours           {o['median']:.4g} s ({o['min']:.4g}-{o['max']:.4g}), peak RSS {d['ours_peak_rss_mib']:.0f} MiB")
     typer.echo(f"  ratio baseline/ours {r['median']:.3g}x ({r['min']:.3g}-{r['max']:.3g}); > 1: ours is faster")
+    if "ours_first_call_s" in d:
+        typer.echo(f"  first call (out of the figures above): eager {d['baseline_first_call_s']:.3g} s, "
+                   f"ours {d['ours_first_call_s']:.3g} s")
 
 
 @bench_app.command("train")
@@ -66,6 +69,9 @@ def bench_predict_cmd(
     reps: int = typer.Option(5, "--reps", help="--baseline: interleaved repetitions of each path (each --iters runs)."),
     folder: Optional[str] = typer.Option(None, "--folder", help="--baseline: translate this folder of images end to end "
                                                                 "(load, run, save) instead of random arrays."),
+    split_aligned: Optional[str] = typer.Option(None, "--split-aligned",
+                                                help="--folder holds A|B pairs: translate this half (left | right) of each."),
+    compile_: bool = typer.Option(False, "--compile", help=COMPILE_HELP + " The first call is reported apart."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Inference latency and images/s of a generator.
@@ -78,6 +84,10 @@ def bench_predict_cmd(
       translate bench predict g.safetensors --backend onnx --baseline eager --iters 3 --reps 7
 
       translate bench predict g.safetensors --baseline eager --folder photos/ --batch 8 --reps 3
+
+      translate bench predict g.safetensors --baseline eager --compile --reps 7
+
+      translate bench predict g.safetensors --baseline eager --folder silhouettes/train --split-aligned left --batch 8
     """
     from .report import print_bench
 
@@ -85,15 +95,19 @@ def bench_predict_cmd(
         from ..evaluation.bench_compare import check_baseline, compare_predict, compare_predict_folder
 
         check_baseline(baseline, device)
-        res = (compare_predict_folder(model, folder, reps, backend, batch) if folder
-               else compare_predict(model, size, batch, reps, backend, iters))
+        mode = "default" if compile_ else None
+        if split_aligned and not folder:
+            raise ConfigError("--split-aligned: only with --folder")
+        res = (compare_predict_folder(model, folder, reps, backend, batch, compile=mode, split=split_aligned) if folder
+               else compare_predict(model, size, batch, reps, backend, iters, compile=mode))
         print_json_or(res, as_json, print_comparison)
         return
-    if folder:
-        raise ConfigError("--folder: only with --baseline eager")
+    if folder or split_aligned:
+        raise ConfigError("--folder/--split-aligned: only with --baseline eager")
     from ..evaluation.bench import bench_predict
 
-    print_json_or(bench_predict(model, size, batch, iters, device=device, backend=backend), as_json, print_bench)
+    print_json_or(bench_predict(model, size, batch, iters, device=device, backend=backend,
+                                compile="default" if compile_ else None), as_json, print_bench)
 
 
 @bench_app.command("toy")

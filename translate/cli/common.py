@@ -18,6 +18,8 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+COMPILE_HELP = ("torch backend: run the generator through torch.compile (inductor, frozen weights). The first batch "
+                "compiles (about 15-50 s on a 2-core CPU), later ones run faster (docs/results.md).")
 bench_app = typer.Typer(help="Measure training and inference speed, memory and FLOP/s.", no_args_is_help=True)
 
 

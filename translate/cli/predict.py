@@ -8,7 +8,7 @@ import typer
 
 from ..errors import ConfigError, InputError
 from ..runtime.files import MAX_PIXELS
-from .common import app
+from .common import COMPILE_HELP, app
 
 
 @app.command()
@@ -30,6 +30,7 @@ def predict(
     aligned: bool = typer.Option(False, "--aligned", help="Inputs are A|B pairs: translate the model's source half."),
     train_mode: bool = typer.Option(False, "--train-mode", help="Reference test behaviour: dropout and batch statistics on."),
     device: str = typer.Option("auto", "--device", help="auto | cpu | cuda."),
+    compile_: bool = typer.Option(False, "--compile", help=COMPILE_HELP),
     domain: Optional[str] = typer.Option(None, "--domain",
                                           help="StarGAN target domain NAME (multi-label: NAME,NAME set to 1), or all (strip per input)."),
     attrs: Optional[str] = typer.Option(None, "--attrs", help='StarGAN multi-label targets "Blond_Hair=1,Male=0" (unnamed: 0).'),
@@ -63,6 +64,8 @@ def predict(
 
         if inputs:
             raise InputError("--num/--interpolate/--mix-grid sample a latent model: give no input images")
+        if compile_:
+            raise ConfigError("--compile: image-to-image models only (latent sampling runs eager)")
         predict_latent(model, out, num=num, seed=seed, psi=psi, classes=class_, interpolate=interpolate, slerp=slerp,
                        mix_grid=mix_grid, backend=backend, net=net, device=device, batch=batch,
                        overwrite=overwrite)
@@ -71,6 +74,7 @@ def predict(
 
     failed = predict_files(model, inputs or [], out, direction=direction, net=net, size=size, batch=batch, backend=backend,
                            arch=arch, arch_opt=arch_opt, aligned=aligned, train_mode=train_mode, device=device,
-                           domain=domain, attrs=attrs, overwrite=overwrite, max_pixels=max_pixels)
+                           domain=domain, attrs=attrs, overwrite=overwrite, max_pixels=max_pixels,
+                           compile="default" if compile_ else None)
     if failed:
         raise InputError(f"{failed} input(s) could not be read (listed above); the others were written to {out}")

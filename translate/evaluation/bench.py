@@ -107,7 +107,9 @@ def bench_train(task: str, size: int, batch: int, steps: int = 10, warmup: int =
 
 def bench_predict(model: str, size: int, batch: int, iters: int = 10, warmup: int = 2, device: str = "auto",
                   backend: str = "torch", **kwargs: Any) -> dict[str, Any]:
-    """Time generator inference on random inputs of ``size`` x ``size`` (batch ``batch``)."""
+    """Time generator inference on random inputs of ``size`` x ``size`` (batch ``batch``).
+
+    ``first_call_s`` is the first call alone (with ``compile=...``: the compilation), out of the median."""
     tr = open_translator(model, backend, device=device, **kwargs)
     on_ort = tr.backend.name == "onnxruntime"  # also for .onnx files with backend torch
     backend = "onnx" if on_ort else backend
@@ -121,12 +123,14 @@ def bench_predict(model: str, size: int, batch: int, iters: int = 10, warmup: in
     dev = torch.device(getattr(tr.backend, "device", "cpu"))
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
-    times = _time(lambda: tr.run_arrays(x), dev, warmup, iters)
-    flops = _flops(lambda: tr.run_arrays(x)) if backend == "torch" else float("nan")
+    first = _time(lambda: tr.run_arrays(x), dev, 0, 1)[0]
+    times = _time(lambda: tr.run_arrays(x), dev, max(0, warmup - 1), iters)
+    compiled = getattr(tr.backend, "compile", None) is not None  # the counter cannot see into inductor kernels
+    flops = _flops(lambda: tr.run_arrays(x)) if backend == "torch" and not compiled else float("nan")
     med = statistics.median(times)
     return {
         "bench": "predict", "model": str(model), "backend": backend, "arch": tr.info.arch, "size": s, "batch": batch,
-        "device": dev_name, "median_batch_s": med, "latency_ms_per_batch": med * 1000, "images_per_s": batch / med,
+        "device": dev_name, "first_call_s": first, "median_batch_s": med, "latency_ms_per_batch": med * 1000, "images_per_s": batch / med,
         "gflop_per_batch": flops / 1e9, "achieved_gflop_per_s": flops / 1e9 / med, **_peak_memory(dev),
         "threads": tr.backend.session.get_session_options().intra_op_num_threads or "ort default (physical cores)" if on_ort
         else torch.get_num_threads(),

@@ -176,9 +176,9 @@ def eager_trainer(task_name: str, nets: dict[str, nn.Module], cfg: Any) -> Any:
 
 
 @torch.no_grad()
-def eager_forward(net: nn.Module, x: Tensor) -> Tensor:
-    """The reference's test step: ``net(x)`` under no_grad, eager, NCHW."""
-    return net(x)
+def eager_forward(net: nn.Module, x: Tensor, *cond: Tensor) -> Tensor:
+    """The reference's test step: ``net(x)`` (StarGAN: ``net(x, c)``) under no_grad, eager, NCHW."""
+    return net(x, *cond)
 
 
 def eager_predict_files(net: nn.Module, files: list[Path], out: str | Path, multiple: int = 1) -> int:

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
+from PIL import Image
 
 from ..core.distributed import setup_run
 from ..core.engine import Engine
@@ -28,11 +29,13 @@ from ..inference.backend import TorchBackend
 from ..inference.translator import is_onnx
 from ..registry import TASKS
 from ..runtime.files import expand_inputs, translate_files
+from ..runtime.processing import split_aligned
 from ..tasks.launch import TrainArgs, build_config
 from .bench_baseline import eager_forward, eager_predict_files, eager_trainer
 from .bench_metrics import peak_rss_mib
 
 BASELINES = ("eager",)
+ALIGNED_SIDES = {"left": "A", "right": "B"}  # --split-aligned SIDE -> processing.split_aligned's half
 
 
 def check_baseline(name: str | None, device: str = "cpu", amp: bool = False) -> None:
@@ -122,9 +125,19 @@ def build_pair(task: str, size: int, batch: int, overrides: list[str] | None = N
     return eng, base
 
 
+def _first_call(fn: Callable[[], Any]) -> float:
+    """Seconds of one call (a path's first: lazy initialisation, compilation), kept out of the interleaved figures."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def compare_train(task: str, size: int, batch: int, reps: int = 5, steps: int = 1, overrides: list[str] | None = None,
                   ) -> dict[str, Any]:
-    """Interleaved training steps: the engine (with ``overrides``) vs the reference-style eager step (CPU)."""
+    """Interleaved training steps: the engine (with ``overrides``) vs the reference-style eager step (CPU).
+
+    The first rep of each path is timed alone (``*_first_call_s``; with ``train.compile=true``, the
+    compilation), then one untimed pair (recompiles on the second step), then the interleaved reps."""
     with tempfile.TemporaryDirectory() as tmp:
         eng, base = build_pair(task, size, batch, overrides, tmp)
         batches = synthetic_batches(eng.task, size, batch, 2)
@@ -140,9 +153,10 @@ def compare_train(task: str, size: int, batch: int, reps: int = 5, steps: int = 
             for k in range(steps):
                 base.step(batches[(state["i"] + k) % 2])
 
+        first = {"baseline_first_call_s": _first_call(run_base), "ours_first_call_s": _first_call(run_ours)}
         res = interleave(run_base, run_ours, reps)
     return {"bench": "train", "baseline": "eager", "task": task, "size": size, "batch": batch, "steps_per_rep": steps,
-            "overrides": list(overrides or []), **res}
+            "overrides": list(overrides or []), **first, **res}
 
 
 def _plain_backend(model: str) -> TorchBackend:
@@ -154,41 +168,76 @@ def _plain_backend(model: str) -> TorchBackend:
 
 
 def compare_predict(model: str, size: int, batch: int, reps: int = 5, backend: str = "torch", iters: int = 1,
-                    ) -> dict[str, Any]:
-    """Interleaved generator inference on random [batch, 3, size, size]: plain ``net(x)`` eager vs ``translate``'s backend."""
+                    compile: str | None = None) -> dict[str, Any]:
+    """Interleaved generator inference on random [batch, 3, size, size]: plain ``net(x)`` eager vs ``translate``'s backend.
+
+    ``compile``: our torch backend through ``torch.compile`` (``translate.inference.compiled``); the first
+    call of each path is timed alone (``*_first_call_s``: with compile, the compilation)."""
     eager = _plain_backend(model)
-    tr = open_translator(model, backend, device="cpu")
+    tr = open_translator(model, backend, device="cpu", compile=compile)
     m = max(1, tr.info.input_multiple)
     s = max(m, (size // m) * m)
     x = np.random.default_rng(0).uniform(-1, 1, (batch, 3, s, s)).astype(np.float32)
     t = torch.from_numpy(x)
+    cond: dict[str, Any] = {"domain": 0} if tr.info.kind == "image+domain" else {}  # StarGAN: target domain 0, both paths
+    extra = [torch.from_numpy(tr.feeds(x, dict(cond))["domain"])] if cond else []  # [batch, c_dim]
 
     def run_base() -> None:
         for _ in range(iters):
-            eager_forward(eager.module, t)
+            eager_forward(eager.module, t, *extra)
 
     def run_ours() -> None:
         for _ in range(iters):
-            tr.run_arrays(x)
+            tr.run_arrays(x, **cond)
 
+    first = {"baseline_first_call_s": _first_call(lambda: eager_forward(eager.module, t, *extra)),
+             "ours_first_call_s": _first_call(lambda: tr.run_arrays(x, **cond))}
     res = interleave(run_base, run_ours, reps)
     return {"bench": "predict", "baseline": "eager", "model": str(model), "arch": tr.info.arch, "backend": backend,
-            "size": s, "batch": batch, "iters_per_rep": iters, **res}
+            "compile": compile, "size": s, "batch": batch, "iters_per_rep": iters, **first, **res}
 
 
-def compare_predict_folder(model: str, folder: str, reps: int = 3, backend: str = "torch", batch: int = 8) -> dict[str, Any]:
-    """Interleaved end-to-end ``translate predict`` on a folder vs a per-image load/run/save eager loop."""
-    files = [f for f, _ in expand_inputs([folder])]
+def aligned_halves(folder: str | Path, side: str, out: str | Path) -> Path:
+    """The ``side`` (left | right) half of every A|B image in ``folder`` written to ``out`` as JPEG (quality 95).
+
+    ``silhouettes/train``'s 100 photo|outline pairs give 100 plain photos this way (the bench's
+    100-photo folder)."""
+    if side not in ALIGNED_SIDES:
+        raise ConfigError(f"--split-aligned {side!r}: expected {' or '.join(ALIGNED_SIDES)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for f, stem in expand_inputs([folder]):
+        with Image.open(f) as img:
+            half = split_aligned(img.convert("RGB"), ALIGNED_SIDES[side])
+        dest = out / stem.with_suffix(".jpg")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        half.save(dest, quality=95)
+    return out
+
+
+def compare_predict_folder(model: str, folder: str, reps: int = 3, backend: str = "torch", batch: int = 8,
+                           compile: str | None = None, split: str | None = None) -> dict[str, Any]:
+    """Interleaved end-to-end ``translate predict`` on a folder vs a per-image load/run/save eager loop.
+
+    ``split`` (left | right): the folder holds A|B pairs; that half of each is written to a temporary
+    folder first (:func:`aligned_halves`), which both paths then translate. The first batch of each
+    path is run once alone (``*_first_call_s``; with ``compile``, the compilation)."""
     eager = _plain_backend(model)
-    tr = open_translator(model, backend, device="cpu")
+    tr = open_translator(model, backend, device="cpu", compile=compile)
     with tempfile.TemporaryDirectory() as tmp:
+        if split is not None:
+            folder = str(aligned_halves(folder, split, Path(tmp) / "halves"))
+        files = [f for f, _ in expand_inputs([folder])]
         n = {"i": 0}
-        eager_predict_files(eager.module, files[:1], Path(tmp) / "warm_base", max(1, eager.info.input_multiple))
-        translate_files(tr, [files[0]], Path(tmp) / "warm_ours", batch=batch)  # first-call costs out of the timing
+        mult = max(1, eager.info.input_multiple)
+        first = {"baseline_first_call_s": _first_call(lambda: eager_predict_files(eager.module, files[:1], Path(tmp) / "warm_base",
+                                                                                  mult)),
+                 "ours_first_call_s": _first_call(lambda: translate_files(tr, files[:batch], Path(tmp) / "warm_ours",
+                                                                          batch=batch))}
 
         def run_base() -> None:
             n["i"] += 1
-            eager_predict_files(eager.module, files, Path(tmp) / f"base{n['i']}", max(1, eager.info.input_multiple))
+            eager_predict_files(eager.module, files, Path(tmp) / f"base{n['i']}", mult)
 
         def run_ours() -> None:
             n["i"] += 1
@@ -196,4 +245,4 @@ def compare_predict_folder(model: str, folder: str, reps: int = 3, backend: str 
 
         res = interleave(run_base, run_ours, reps, warmup=0)
     return {"bench": "predict-folder", "baseline": "eager", "model": str(model), "arch": tr.info.arch, "backend": backend,
-            "images": len(files), "batch": batch, **res}
+            "compile": compile, "split_aligned": split, "images": len(files), "batch": batch, **first, **res}

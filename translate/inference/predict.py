@@ -24,7 +24,7 @@ def predict_files(
     model: str, inputs: list[str], out: str, *, direction: str | None = None, net: str | None = None, size: int = 0,
     batch: int = 8, backend: str = "torch", arch: str | None = None, arch_opt: Sequence[str] = (), aligned: bool = False,
     train_mode: bool = False, device: str = "auto", domain: str | None = None, attrs: str | None = None,
-    overwrite: bool = False, max_pixels: int = MAX_PIXELS,
+    overwrite: bool = False, max_pixels: int = MAX_PIXELS, compile: str | None = None,
 ) -> int:
     """Translate every input image into ``out``; returns how many inputs failed (each reported).
 
@@ -32,7 +32,7 @@ def predict_files(
     if not inputs:
         raise InputError("no inputs given (files, folders or globs; latent models such as dcgan/stylegan sample with --num N)")
     tr = open_translator(model, backend, direction=direction, net=net, arch=arch, arch_options=parse_arch_options(arch_opt),
-                         train_mode=train_mode, device=device)
+                         train_mode=train_mode, device=device, compile=compile)
     cond: dict[str, Any] = {}
     if tr.info.kind == "image+domain":  # StarGAN: --domain NAME | all, --attrs (runtime/conditioning.py)
         if domain == "all":

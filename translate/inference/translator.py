@@ -25,8 +25,11 @@ def is_onnx(model: str | Path) -> bool:
 
 def open_translator(model: str | Path, backend: str = "torch", *, net: str | None = None, direction: str | None = None,
                     arch: str | None = None, arch_options: dict[str, Any] | None = None, device: str | None = "auto",
-                    train_mode: bool = False) -> Translator:
-    """A ``Translator`` for ``model`` (run folder, generator file, reference ``.pth`` or ``.onnx`` file)."""
+                    train_mode: bool = False, compile: str | None = None) -> Translator:
+    """A ``Translator`` for ``model`` (run folder, generator file, reference ``.pth`` or ``.onnx`` file).
+
+    ``compile``: torch backend only, a ``translate.inference.compiled.COMPILE_MODES`` name (torch.compile
+    with frozen weights; the first call of each input shape compiles)."""
     if backend not in BACKENDS:
         raise ConfigError(f"--backend: expected {' or '.join(BACKENDS)}, got {backend!r}")
     kind = model_file_kind(model)  # an image, a text file, an empty file: one line saying what it is
@@ -35,11 +38,13 @@ def open_translator(model: str | Path, backend: str = "torch", *, net: str | Non
         from .backend import TorchBackend  # torch; ONNX files run without it (the torch-free install)
 
         return Translator(TorchBackend(model, net=net, direction=direction, arch=arch, arch_options=arch_options,
-                                       device=device, train_mode=train_mode))
+                                       device=device, train_mode=train_mode, compile=compile))
     from ..runtime.onnx import OnnxBackend
 
     if train_mode:
         raise ConfigError("--train-mode needs --backend torch: ONNX exports run in eval mode")
+    if compile is not None:
+        raise ConfigError("--compile needs --backend torch (onnxruntime optimises its own graph)")
     if device not in DEVICE_PROVIDERS:
         raise ConfigError(f"--device {device}: the onnx backend takes auto, cpu or cuda")
     if is_onnx(model):

@@ -3,7 +3,7 @@
 ``translate predict``, ``OnnxTranslator.translate_files`` and ``export/pipeline.py`` share this
 loop, so every backend reads inputs, names outputs and reports bad files the same way. Decoding
 of the next batch and PNG encoding of the last one run on background threads while the model
-runs (:func:`prefetch`, ``_Saver``); same-size inputs are batched (``processing.translate_images``). Also the
+runs (:func:`prefetch`, ``_Saver``); inputs that pad to one shape are batched (``processing.translate_images``). Also the
 user cache folder that exports, TensorRT engines and evaluation classifiers are kept in.
 Torch-free: numpy/pillow only.
 """

@@ -123,7 +123,7 @@ def translate_images(
     prepare: Callable[[Image.Image], Image.Image] = prepare_image,
     fixed: tuple[int, int] | None = None,
 ) -> list[Image.Image]:
-    """The size handling of every backend: prepare, fit, batch same-size inputs, pad, run, crop back.
+    """The size handling of every backend: prepare, fit, pad, batch same-shape inputs, run, crop back.
 
     ``run`` maps float32 [N, 3, H, W] in [-1, 1] (H, W multiples of ``multiple``) to the same shape.
     ``size`` > 0 processes each image with its longer side at ``size``. ``fixed`` = (H, W) is for
@@ -135,19 +135,19 @@ def translate_images(
         prepared = [fit_within(im, *fixed) for im in prepared]
     else:
         prepared = [fit_longer_side(im, size) for im in prepared]
-    arrays = [pil_to_array(im) for im in prepared]
+    # each image padded alone ([3, h, w] -> [3, H, W]), then batched by padded shape: inputs of a few
+    # sizes that pad to one shape (photos 231-256 px tall for a 256-multiple net) share full batches
+    padded = [pad_to_shape(a, *fixed) if fixed else pad_to_multiple(a, multiple) for a in map(pil_to_array, prepared)]
     outputs: list[Image.Image | None] = [None] * len(images)
     groups: dict[tuple[int, ...], list[int]] = {}
-    for i, a in enumerate(arrays):
+    for i, (a, _) in enumerate(padded):
         groups.setdefault(a.shape[1:], []).append(i)
     for idx in groups.values():
         for s in range(0, len(idx), max(1, batch_size)):
             chunk = idx[s : s + max(1, batch_size)]
-            stacked = np.stack([arrays[i] for i in chunk])  # [n, 3, h, w]
-            padded, pad = pad_to_shape(stacked, *fixed) if fixed else pad_to_multiple(stacked, multiple)
-            out = crop_padding(run(padded), pad)
+            out = run(np.stack([padded[i][0] for i in chunk]))  # [n, 3, H, W]
             for i, o in zip(chunk, out):
-                im = array_to_pil(o)
+                im = array_to_pil(crop_padding(o, padded[i][1]))
                 if im.size != images[i].size:
                     im = im.resize(images[i].size, Image.BICUBIC)
                 outputs[i] = im

@@ -116,7 +116,7 @@ class Translator:
         return ops.prepare_image(img, self.info.derive)
 
     def translate(self, images: Sequence[Image.Image], *, size: int = 0, batch_size: int = 8, **cond: Any) -> list[Image.Image]:
-        """Translate PIL images; outputs have each input's size. Same-size inputs are batched."""
+        """Translate PIL images; outputs have each input's size. Inputs that pad to one shape are batched."""
         if self.info.kind == "latent":
             raise ConfigError(f"{self.info.path}: a latent model makes images from noise; use sample()")
         return ops.translate_images(images, lambda a: self.run_arrays(a, **cond), multiple=self.info.input_multiple,
