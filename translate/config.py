@@ -222,6 +222,7 @@ class TrainConfig:
     ema: float = rule(0.0, DECAY)  # EMA decay of G weights (0 = off)
     ema_start: int = rule(0, NONNEG)
     ema_rampup: float = rule(0.0, NONNEG)  # EMA half-life at most ema_rampup * step (StyleGAN2-ADA ramp; 0 = off)
+    ema_buffers: str = rule("copy", OneOf(("copy", "average")))  # EMA BatchNorm stats: copy the live ones | average like weights
     nan_tolerance: int = rule(20, COUNT)  # consecutive non-finite steps before stopping
     sync_bn: bool = rule(False, FLAG)
     compile: bool = rule(False, FLAG)

@@ -1,4 +1,4 @@
-"""EMA of generator weights: exact blend, buffers copied, plain copy before start."""
+"""EMA of generator weights: exact blend, buffers copied (or averaged), plain copy before start."""
 
 import pytest
 import torch
@@ -67,3 +67,25 @@ def test_rampup_limits_the_half_life_early():
         net.weight.add_(1.0)
     late.update(net, step=10**6)  # ramp long over: the configured decay
     torch.testing.assert_close(late.shadow.weight, 0.999 * before + 0.001 * net.weight.detach())
+
+
+def test_average_buffers_blend_batchnorm_stats_like_the_weights() -> None:
+    """ema_buffers=average: running mean/var move by (1 - decay); the integer counter is copied."""
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
+    ema = EMA(net, decay=0.75, buffers="average")
+    bn, shadow_bn = net[1], ema.shadow[1]
+    old_mean = shadow_bn.running_mean.clone()  # zeros
+    net.train()(torch.randn(2, 3, 8, 8) + 3.0)  # moves the live running stats
+    ema.update(net, step=10)
+    torch.testing.assert_close(shadow_bn.running_mean, 0.75 * old_mean + 0.25 * bn.running_mean)
+    assert not torch.equal(shadow_bn.running_mean, bn.running_mean)
+    assert int(shadow_bn.num_batches_tracked) == int(bn.num_batches_tracked) == 1
+    copied = EMA(net, decay=0.75)
+    net(torch.randn(2, 3, 8, 8))
+    copied.update(net, step=10)
+    assert torch.equal(copied.shadow[1].running_mean, bn.running_mean)
+
+
+def test_unknown_buffer_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="buffers"):
+        EMA(nn.Linear(2, 2), buffers="mean")

@@ -190,3 +190,17 @@ def test_modern_recipe_is_the_paper_recipe_plus_its_levers():
     assert modern.generator.options == {**paper.generator.options, "upsample": "resize_conv"}
     assert (modern.train.ema, modern.train.ema_rampup) == (0.999, 0.1) and paper.train.ema == 0.0
     assert (modern.gan, modern.options, modern.optim, modern.data) == (paper.gan, paper.options, paper.optim, paper.data)
+
+
+def test_budget_recipe_is_the_paper_recipe_plus_its_levers():
+    """models/pix2pix/budget.yaml (issue 17, b6) changes exactly ngf, the LRs and EMA with averaged BN statistics."""
+    from translate.tasks.launch import build_config
+
+    paper = build_config(TrainArgs(task="pix2pix", size=128))
+    budget = build_config(TrainArgs(task="pix2pix", size=128, recipe="budget"))
+    assert budget.generator.arch == paper.generator.arch == "unet_128"
+    assert budget.generator.options == {**paper.generator.options, "ngf": 32} and paper.generator.options["ngf"] == 64
+    assert (budget.optim.lr_g, budget.optim.lr_d) == (4e-4, 4e-4) and budget.optim.beta1 == paper.optim.beta1
+    assert (budget.train.ema, budget.train.ema_rampup, budget.train.ema_buffers) == (0.999, 0.1, "average")
+    assert paper.train.ema_buffers == "copy"
+    assert (budget.gan, budget.options, budget.data, budget.discriminator) == (paper.gan, paper.options, paper.data, paper.discriminator)

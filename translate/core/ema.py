@@ -7,15 +7,26 @@ import copy
 import torch
 from torch import nn
 
+BUFFER_MODES = ("copy", "average")
+
 
 class EMA:
-    """Keeps ``shadow = decay * shadow + (1 - decay) * params``; buffers are copied as they are."""
+    """Keeps ``shadow = decay * shadow + (1 - decay) * params``.
 
-    def __init__(self, net: nn.Module, decay: float = 0.999, start: int = 0, rampup: float = 0.0) -> None:
+    ``buffers``: ``copy`` (default) takes the live net's buffers (BatchNorm running statistics) as
+    they are; ``average`` blends floating-point buffers with the same decay as the weights, so the
+    shadow's running statistics span the same window as its weights (integer buffers are copied).
+    """
+
+    def __init__(self, net: nn.Module, decay: float = 0.999, start: int = 0, rampup: float = 0.0,
+                 buffers: str = "copy") -> None:
         if not 0.0 < decay < 1.0:
             raise ValueError(f"EMA decay must be in (0, 1), got {decay}")
         if rampup < 0:
             raise ValueError(f"EMA rampup must be >= 0, got {rampup}")
+        if buffers not in BUFFER_MODES:
+            raise ValueError(f"EMA buffers must be one of {BUFFER_MODES}, got {buffers!r}")
+        self.buffers = buffers
         self.decay = decay
         self.start = start
         self.rampup = rampup
@@ -34,7 +45,10 @@ class EMA:
         for s, p in zip(self.shadow.parameters(), net.parameters()):
             s.lerp_(p.detach().to(s.dtype), 1.0 - decay)
         for s, b in zip(self.shadow.buffers(), net.buffers()):
-            s.copy_(b)
+            if self.buffers == "average" and s.is_floating_point():
+                s.lerp_(b.detach().to(s.dtype), 1.0 - decay)
+            else:
+                s.copy_(b)
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         return self.shadow.state_dict()

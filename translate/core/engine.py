@@ -96,7 +96,8 @@ class Engine:
         mult = build_schedule(cfg.schedule, units)
         self.sched = {k: torch.optim.lr_scheduler.LambdaLR(v, mult) for k, v in self.opt.items()}
         self.prec = make_precision(t.amp, self.device)
-        self.ema = {k: EMA(unwrap(n), t.ema, t.ema_start, t.ema_rampup) for k, n in self.task.generators().items()} if t.ema > 0 else {}
+        gens = self.task.generators().items()
+        self.ema = {k: EMA(unwrap(n), t.ema, t.ema_start, t.ema_rampup, t.ema_buffers) for k, n in gens} if t.ema > 0 else {}
         self.runner = EngineRunner(self)
         self.step = self.epoch = self.batch_in_epoch = 0
         self.bad_run = self.bad_total = 0
