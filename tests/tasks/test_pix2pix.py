@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -193,7 +194,7 @@ def test_modern_recipe_is_the_paper_recipe_plus_its_levers():
 
 
 def test_budget_recipe_is_the_paper_recipe_plus_its_levers():
-    """models/pix2pix/budget.yaml (issue 17, b6) changes exactly ngf, the LRs and EMA with averaged BN statistics."""
+    """models/pix2pix/budget.yaml (issue 17, b6) changes exactly ngf, the LRs, EMA with averaged BN statistics and the GAN loss (LSGAN)."""
     from translate.tasks.launch import build_config
 
     paper = build_config(TrainArgs(task="pix2pix", size=128))
@@ -203,4 +204,5 @@ def test_budget_recipe_is_the_paper_recipe_plus_its_levers():
     assert (budget.optim.lr_g, budget.optim.lr_d) == (4e-4, 4e-4) and budget.optim.beta1 == paper.optim.beta1
     assert (budget.train.ema, budget.train.ema_rampup, budget.train.ema_buffers) == (0.999, 0.1, "average")
     assert paper.train.ema_buffers == "copy"
-    assert (budget.gan, budget.options, budget.data, budget.discriminator) == (paper.gan, paper.options, paper.data, paper.discriminator)
+    assert budget.gan == dataclasses.replace(paper.gan, loss="lsgan") and paper.gan.loss == "vanilla"
+    assert (budget.options, budget.data, budget.discriminator) == (paper.options, paper.data, paper.discriminator)
