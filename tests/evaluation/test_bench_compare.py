@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from tests.conftest import run_cli
-from translate.evaluation.bench_compare import PeakRSS, interleave
+from translate.errors import InputError
+from translate.evaluation.bench_compare import PeakRSS, aligned_halves, interleave
 
 SMALL = ["--set", "generator.ngf=8", "--set", "discriminator.ndf=8"]
 
@@ -82,3 +84,19 @@ def test_bench_predict_baseline_eager_feeds_stargan_a_domain(tmp_path, capsys):
     d = json.loads(capsys.readouterr().out)  # both paths ran the image with target domain 0
     _check(d, 1)
     assert d["arch"] == "stargan" and d["ours_first_call_s"] > 0
+
+
+def test_aligned_halves_writes_each_side_and_names_a_bad_file(tmp_path) -> None:
+    """--split-aligned: the left (A) or right (B) half of every A|B image; a corrupt one is named."""
+    pairs = tmp_path / "pairs"
+    pairs.mkdir()
+    ab = np.zeros((8, 16, 3), np.uint8)
+    ab[:, 8:] = 255  # left half black, right half white
+    Image.fromarray(ab).save(pairs / "p1.png")
+    left = aligned_halves(pairs, "left", tmp_path / "left")
+    right = aligned_halves(pairs, "right", tmp_path / "right")
+    a, b = (np.asarray(Image.open(d / "p1.jpg")) for d in (left, right))
+    assert a.shape == b.shape == (8, 8, 3) and a.max() < 10 and b.min() > 245
+    (pairs / "bad.png").write_bytes(b"not an image")
+    with pytest.raises(InputError, match="bad.png"):
+        aligned_halves(pairs, "left", tmp_path / "again")

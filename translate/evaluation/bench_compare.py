@@ -19,7 +19,6 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
-from PIL import Image
 
 from ..core.distributed import setup_run
 from ..core.engine import Engine
@@ -29,6 +28,7 @@ from ..inference.backend import TorchBackend
 from ..inference.translator import is_onnx
 from ..registry import TASKS
 from ..runtime.files import expand_inputs, translate_files
+from ..runtime.imagefiles import load_image
 from ..runtime.processing import split_aligned
 from ..tasks.launch import TrainArgs, build_config
 from .bench_baseline import eager_forward, eager_predict_files, eager_trainer
@@ -207,8 +207,7 @@ def aligned_halves(folder: str | Path, side: str, out: str | Path) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for f, stem in expand_inputs([folder]):
-        with Image.open(f) as img:
-            half = split_aligned(img.convert("RGB"), ALIGNED_SIDES[side])
+        half = split_aligned(load_image(f), ALIGNED_SIDES[side])  # bad files: the loader's one-line error
         dest = out / stem.with_suffix(".jpg")
         dest.parent.mkdir(parents=True, exist_ok=True)
         half.save(dest, quality=95)
